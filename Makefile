@@ -1,0 +1,120 @@
+# smtp-sink: one Makefile, no autotools.  GNU make.
+#
+#   make                 ./smtp-session and ./smtp-watch
+#   make check           installs what is missing, builds, runs every test
+#   make run             serves 127.0.0.1:2525 through systemd-socket-activate
+#   make install         PREFIX, DESTDIR, BINDIR, MANDIR, UNITDIR honoured
+#   make SYSTEMD=no      no journal support at all (never loads libsystemd)
+
+PREFIX     ?= /usr/local
+BINDIR     ?= $(PREFIX)/bin
+SBINDIR    ?= $(PREFIX)/sbin
+MANDIR     ?= $(PREFIX)/share/man
+UNITDIR    ?= $(PREFIX)/lib/systemd/system
+SYSUSERSDIR ?= $(PREFIX)/lib/sysusers.d
+SYSCONFDIR ?= $(PREFIX)/etc
+DESTDIR    ?=
+
+CC         ?= cc
+CFLAGS     ?= -O2 -g
+WARN       = -std=c17 -Wall -Wextra -Werror -Wshadow -Wformat=2 \
+             -Wno-format-nonliteral
+CPPFLAGS_ALL = -D_DEFAULT_SOURCE -D_GNU_SOURCE -Isrc $(CPPFLAGS)
+SYSTEMD    ?= yes
+ifeq ($(SYSTEMD),no)
+CPPFLAGS_ALL += -DNO_SYSTEMD
+endif
+LDFLAGS    ?=
+LDLIBS     ?=
+# --as-needed: nothing is mapped at exec that the session does not use.
+LDFLAGS_ALL = -Wl,--as-needed $(LDFLAGS)
+
+# The pure core: no I/O, no clock, no exit.  Unit tests and fuzzers link it.
+CORE_SRCS  = src/session.c src/command.c src/address.c src/data.c \
+             src/reply.c src/header.c src/escape.c
+# Pure modules of smtp-watch (unit-tested and fuzzed like the core).
+WATCH_PURE_SRCS = src/mime.c
+LIB_SRCS   = $(CORE_SRCS) $(WATCH_PURE_SRCS)
+EDGE_SRCS  = src/main.c src/options.c src/deliver.c src/maildir.c src/pipe.c \
+             src/log.c src/peer.c
+WATCH_SRCS = src/watch.c $(WATCH_PURE_SRCS)
+SESSION_SRCS = $(CORE_SRCS) $(EDGE_SRCS)
+
+BUILD      ?= build
+SESSION_OBJS = $(SESSION_SRCS:src/%.c=$(BUILD)/%.o)
+LIB_OBJS   = $(LIB_SRCS:src/%.c=$(BUILD)/%.o)
+WATCH_OBJS = $(WATCH_SRCS:src/%.c=$(BUILD)/%.o)
+
+all: smtp-session smtp-watch
+
+smtp-session: $(SESSION_OBJS)
+	$(CC) $(CFLAGS) $(LDFLAGS_ALL) -o $@ $(SESSION_OBJS) $(LDLIBS)
+
+smtp-watch: $(WATCH_OBJS)
+	$(CC) $(CFLAGS) $(LDFLAGS_ALL) -o $@ $(WATCH_OBJS) $(LDLIBS)
+
+$(BUILD)/%.o: src/%.c src/*.h
+	@mkdir -p $(BUILD)
+	@echo "CC $<"
+	@$(CC) $(WARN) $(CFLAGS) $(CPPFLAGS_ALL) -c -o $@ $<
+
+# ---- tests -----------------------------------------------------------------
+
+UNIT_TESTS = $(patsubst tests/unit/%.c,$(BUILD)/unit/%,$(wildcard tests/unit/test_*.c))
+TRANSCRIPT = $(BUILD)/unit/transcript
+
+$(BUILD)/unit/%: tests/unit/%.c tests/unit/check.h $(LIB_OBJS)
+	@mkdir -p $(BUILD)/unit
+	$(CC) $(WARN) $(CFLAGS) $(CPPFLAGS_ALL) -Itests/unit -o $@ $< $(LIB_OBJS) $(LDFLAGS_ALL) $(LDLIBS)
+
+unit: $(UNIT_TESTS) $(TRANSCRIPT)
+	@tests/run-unit $(BUILD)
+
+# Everything a test needs is installed first (apt-get, as root); a normal
+# user is told the one line to run.
+deps:
+	@tests/deps check
+
+check: deps
+	@tests/run-check
+
+SAN_FLAGS = -O1 -g -fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer
+
+# The same tree built with sanitizers, in its own build directory.
+sanitize:
+	$(MAKE) BUILD=build-san CFLAGS="$(SAN_FLAGS)" LDFLAGS="$(SAN_FLAGS)" \
+	    SESSION_BIN=build-san/smtp-session all-san
+
+all-san: $(SESSION_OBJS) $(WATCH_OBJS) $(UNIT_TESTS) $(TRANSCRIPT)
+	$(CC) $(CFLAGS) $(LDFLAGS_ALL) -o $(BUILD)/smtp-session $(SESSION_OBJS) $(LDLIBS)
+	$(CC) $(CFLAGS) $(LDFLAGS_ALL) -o $(BUILD)/smtp-watch $(WATCH_OBJS) $(LDLIBS)
+
+run: deps all
+	@tests/run-server
+
+fuzz:
+	@tests/fuzz/run $(FUZZ_SECONDS)
+
+bench: all
+	@tests/bench/run
+
+# ---- install ---------------------------------------------------------------
+
+install: all
+	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(MANDIR)/man1 \
+	    $(DESTDIR)$(MANDIR)/man7 $(DESTDIR)$(MANDIR)/man8
+	install -m 0755 smtp-session smtp-watch $(DESTDIR)$(BINDIR)
+	install -m 0644 man/smtp-watch.1 $(DESTDIR)$(MANDIR)/man1
+	install -m 0644 man/smtp-session.8 $(DESTDIR)$(MANDIR)/man8
+	if [ -f man/smtp-sink.7 ]; then install -m 0644 man/smtp-sink.7 $(DESTDIR)$(MANDIR)/man7; fi
+
+uninstall:
+	rm -f $(DESTDIR)$(BINDIR)/smtp-session $(DESTDIR)$(BINDIR)/smtp-watch \
+	    $(DESTDIR)$(MANDIR)/man1/smtp-watch.1 \
+	    $(DESTDIR)$(MANDIR)/man7/smtp-sink.7 \
+	    $(DESTDIR)$(MANDIR)/man8/smtp-session.8
+
+clean:
+	rm -rf build build-san build-fuzz build-cov smtp-session smtp-watch
+
+.PHONY: all unit deps check sanitize all-san run fuzz bench install uninstall clean

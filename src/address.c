@@ -1,0 +1,435 @@
+/*
+ * address.c: RFC 5321 section 4.1.2 paths, RFC 6531 UTF-8 addresses, and
+ * the MAIL parameters of RFC 1870 (SIZE), RFC 6152 (BODY) and RFC 6531.
+ *
+ * Invariants: nothing is read at or past `end`; an accepted address holds
+ * no control character, so it can go into a header or a log line as is.
+ */
+#include <arpa/inet.h>
+#include <string.h>
+#include <strings.h>
+
+#include "address.h"
+
+size_t
+utf8_sequence(const unsigned char *p, const unsigned char *end)
+{
+	size_t n, i;
+	unsigned c = p[0];
+	uint32_t cp;
+
+	if (c < 0x80)
+		return 1;
+	if (c >= 0xc2 && c <= 0xdf)
+		n = 2, cp = c & 0x1f;
+	else if (c >= 0xe0 && c <= 0xef)
+		n = 3, cp = c & 0x0f;
+	else if (c >= 0xf0 && c <= 0xf4)
+		n = 4, cp = c & 0x07;
+	else
+		return 0;
+	if ((size_t)(end - p) < n)
+		return 0;
+	for (i = 1; i < n; i++) {
+		if ((p[i] & 0xc0) != 0x80)
+			return 0;
+		cp = cp << 6 | (p[i] & 0x3f);
+	}
+	/* overlong forms, surrogates, and past U+10FFFF */
+	if ((n == 3 && cp < 0x800) || (n == 4 && cp < 0x10000) ||
+	    (cp >= 0xd800 && cp <= 0xdfff) || cp > 0x10ffff)
+		return 0;
+	return n;
+}
+
+static bool
+is_alnum(unsigned char c)
+{
+	return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
+	    (c >= '0' && c <= '9');
+}
+
+static bool
+is_atext(unsigned char c)
+{
+	return is_alnum(c) || (c != 0 && strchr("!#$%&'*+-/=?^_`{|}~", c));
+}
+
+/* Parsing cursor: p moves, end never does, utf8 records non-ASCII. */
+struct cursor {
+	const unsigned char *p, *end;
+	bool utf8;
+};
+
+static bool
+at(struct cursor *c, unsigned char ch)
+{
+	return c->p < c->end && *c->p == ch;
+}
+
+/* One UTF-8 sequence of two or more bytes, counted as a letter. */
+static bool
+take_utf8(struct cursor *c)
+{
+	size_t n;
+
+	if (c->p >= c->end || *c->p < 0x80)
+		return false;
+	n = utf8_sequence(c->p, c->end);
+	if (n == 0)
+		return false;
+	c->p += n;
+	c->utf8 = true;
+	return true;
+}
+
+static bool
+take_atom(struct cursor *c)
+{
+	const unsigned char *start = c->p;
+
+	while (c->p < c->end) {
+		if (is_atext(*c->p))
+			c->p++;
+		else if (!take_utf8(c))
+			break;
+	}
+	return c->p > start;
+}
+
+static bool
+take_quoted(struct cursor *c)
+{
+	c->p++; /* the opening quote */
+	while (c->p < c->end && *c->p != '"') {
+		unsigned char ch = *c->p;
+		if (ch == '\\') {
+			if (c->end - c->p < 2 || c->p[1] < 32 || c->p[1] > 126)
+				return false;
+			c->p += 2;
+		} else if (ch >= 32 && ch <= 126) {
+			c->p++;
+		} else if (!take_utf8(c)) {
+			return false;
+		}
+	}
+	if (!at(c, '"'))
+		return false;
+	c->p++;
+	return true;
+}
+
+static bool
+take_local_part(struct cursor *c)
+{
+	const unsigned char *start = c->p;
+
+	if (at(c, '"')) {
+		if (!take_quoted(c))
+			return false;
+	} else {
+		if (!take_atom(c))
+			return false;
+		while (at(c, '.')) {
+			c->p++;
+			if (!take_atom(c))
+				return false;
+		}
+	}
+	return c->p - start <= ADDR_LOCAL_MAX;
+}
+
+static bool
+take_subdomain(struct cursor *c)
+{
+	const unsigned char *start = c->p;
+	bool last_hyphen = false;
+
+	while (c->p < c->end) {
+		if (is_alnum(*c->p)) {
+			c->p++;
+			last_hyphen = false;
+		} else if (*c->p == '-' && c->p > start) {
+			c->p++;
+			last_hyphen = true;
+		} else if (take_utf8(c)) {
+			last_hyphen = false;
+		} else {
+			break;
+		}
+	}
+	return c->p > start && !last_hyphen && c->p - start <= 63;
+}
+
+static bool
+take_domain(struct cursor *c)
+{
+	const unsigned char *start = c->p;
+
+	if (!take_subdomain(c))
+		return false;
+	while (at(c, '.')) {
+		c->p++;
+		if (!take_subdomain(c))
+			return false;
+	}
+	return c->p - start <= ADDR_DOMAIN_MAX;
+}
+
+/* The text of an address literal between the brackets. */
+static bool
+literal_valid(const unsigned char *s, size_t n)
+{
+	char buf[64];
+	unsigned char addr[16];
+	size_t i;
+
+	if (n == 0 || n >= sizeof(buf))
+		return false;
+	memcpy(buf, s, n);
+	buf[n] = '\0';
+	if (strncasecmp(buf, "IPv6:", 5) == 0)
+		return inet_pton(AF_INET6, buf + 5, addr) == 1;
+	if (inet_pton(AF_INET, buf, addr) == 1)
+		return true;
+	/* General-address-literal: Standardized-tag ":" 1*dcontent */
+	for (i = 0; i < n && (is_alnum(s[i]) || s[i] == '-'); i++)
+		;
+	if (i == 0 || i >= n - 1 || s[i] != ':' || s[i - 1] == '-')
+		return false;
+	for (i++; i < n; i++)
+		if (s[i] < 33 || s[i] > 126 || s[i] == '[' || s[i] == '\\' ||
+		    s[i] == ']')
+			return false;
+	return true;
+}
+
+static bool
+take_address_literal(struct cursor *c)
+{
+	const unsigned char *start = ++c->p;
+
+	while (c->p < c->end && *c->p != ']')
+		c->p++;
+	if (!at(c, ']') || !literal_valid(start, (size_t)(c->p - start)))
+		return false;
+	c->p++;
+	return true;
+}
+
+/* A-d-l ":" of RFC 5321: accepted and ignored (RFC 5321 4.1.2). */
+static bool
+skip_source_route(struct cursor *c)
+{
+	if (!at(c, '@'))
+		return true;
+	do {
+		c->p++; /* '@' */
+		if (!take_domain(c))
+			return false;
+		if (at(c, ','))
+			c->p++;
+	} while (at(c, '@'));
+	if (!at(c, ':'))
+		return false;
+	c->p++;
+	return true;
+}
+
+static bool
+take_mailbox(struct cursor *c)
+{
+	if (!take_local_part(c) || !at(c, '@'))
+		return false;
+	c->p++;
+	if (at(c, '['))
+		return take_address_literal(c);
+	return take_domain(c);
+}
+
+static bool
+is_postmaster(const unsigned char *p, const unsigned char *end)
+{
+	return end - p == 10 && strncasecmp((const char *)p, "postmaster", 10) == 0;
+}
+
+static enum addr_result
+finish(struct cursor *c, const unsigned char *from, struct path *out)
+{
+	size_t n = (size_t)(c->p - from);
+
+	if (n > ADDR_PATH_MAX - 2)
+		return ADDR_TOO_LONG;
+	memcpy(out->addr, from, n);
+	out->addr[n] = '\0';
+	out->utf8 = c->utf8;
+	return ADDR_OK;
+}
+
+enum addr_result
+address_parse(const char **sp, const char *end, unsigned flags,
+    struct path *out)
+{
+	struct cursor c = { (const unsigned char *)*sp,
+		(const unsigned char *)end, false };
+	const unsigned char *box, *box_end, *path_start;
+	bool bracket;
+	enum addr_result r;
+
+	while (at(&c, ' '))
+		c.p++;
+	path_start = c.p;
+	bracket = at(&c, '<');
+	if (bracket)
+		c.p++;
+	if (bracket && at(&c, '>') && (flags & ADDR_NULL_OK)) {
+		c.p++;
+		out->addr[0] = '\0';
+		out->utf8 = false;
+		*sp = (const char *)c.p;
+		return ADDR_OK;
+	}
+	if (!skip_source_route(&c))
+		return ADDR_SYNTAX;
+	box = c.p;
+	if (!take_mailbox(&c)) {
+		/* "<Postmaster>" without a domain, RFC 5321 4.5.1 */
+		c.p = box;
+		c.utf8 = false;
+		while (c.p < c.end && is_alnum(*c.p))
+			c.p++;
+		if (!(flags & ADDR_POSTMASTER_OK) || !is_postmaster(box, c.p))
+			return ADDR_SYNTAX;
+	}
+	box_end = c.p;
+	if (bracket) {
+		if (!at(&c, '>'))
+			return ADDR_SYNTAX;
+		c.p++;
+	}
+	if (c.p < c.end && *c.p != ' ')
+		return ADDR_SYNTAX;
+	if (c.p - path_start > ADDR_PATH_MAX)
+		return ADDR_TOO_LONG;
+	c.p = box_end;
+	r = finish(&c, box, out);
+	*sp = (const char *)(bracket ? box_end + 1 : box_end);
+	return r;
+}
+
+/* Splits "KEY[=VALUE]" words separated by spaces; calls back for each. */
+typedef enum param_result (*param_fn)(const char *key, size_t klen,
+    const char *val, size_t vlen, bool has_val, void *arg);
+
+static enum param_result
+params_each(const char *s, const char *end, param_fn fn, void *arg)
+{
+	while (s < end) {
+		const char *w, *eq, *we;
+		enum param_result r;
+
+		while (s < end && *s == ' ')
+			s++;
+		if (s == end)
+			break;
+		w = s;
+		while (s < end && *s != ' ')
+			s++;
+		we = s;
+		eq = memchr(w, '=', (size_t)(we - w));
+		if (eq == w)
+			return PARAM_SYNTAX;
+		if (eq)
+			r = fn(w, (size_t)(eq - w), eq + 1,
+			    (size_t)(we - eq - 1), true, arg);
+		else
+			r = fn(w, (size_t)(we - w), NULL, 0, false, arg);
+		if (r != PARAM_OK)
+			return r;
+	}
+	return PARAM_OK;
+}
+
+static bool
+word_is(const char *w, size_t n, const char *name)
+{
+	return strlen(name) == n && strncasecmp(w, name, n) == 0;
+}
+
+static enum param_result
+parse_size(const char *v, size_t n, uint64_t *out)
+{
+	uint64_t size = 0;
+
+	if (n == 0 || n > 19)
+		return PARAM_SYNTAX;
+	for (size_t i = 0; i < n; i++) {
+		if (v[i] < '0' || v[i] > '9')
+			return PARAM_SYNTAX;
+		size = size * 10 + (uint64_t)(v[i] - '0');
+	}
+	*out = size;
+	return PARAM_OK;
+}
+
+struct mail_seen {
+	struct mail_params *p;
+	bool size, body, utf8;
+};
+
+static enum param_result
+mail_param(const char *k, size_t kn, const char *v, size_t vn, bool has_val,
+    void *arg)
+{
+	struct mail_seen *seen = arg;
+
+	if (word_is(k, kn, "SIZE")) {
+		if (seen->size || !has_val)
+			return PARAM_SYNTAX;
+		seen->size = true;
+		return parse_size(v, vn, &seen->p->size);
+	}
+	if (word_is(k, kn, "BODY")) {
+		if (seen->body || !has_val)
+			return PARAM_SYNTAX;
+		seen->body = true;
+		if (word_is(v, vn, "7BIT"))
+			seen->p->body = BODY_7BIT;
+		else if (word_is(v, vn, "8BITMIME"))
+			seen->p->body = BODY_8BITMIME;
+		else
+			return PARAM_UNKNOWN; /* BINARYMIME needs CHUNKING */
+		return PARAM_OK;
+	}
+	if (word_is(k, kn, "SMTPUTF8")) {
+		if (seen->utf8 || has_val)
+			return PARAM_SYNTAX;
+		seen->utf8 = true;
+		seen->p->smtputf8 = true;
+		return PARAM_OK;
+	}
+	return PARAM_UNKNOWN;
+}
+
+enum param_result
+params_parse_mail(const char *s, const char *end, struct mail_params *p)
+{
+	struct mail_seen seen = { p, false, false, false };
+
+	memset(p, 0, sizeof(*p));
+	return params_each(s, end, mail_param, &seen);
+}
+
+static enum param_result
+rcpt_param(const char *k, size_t kn, const char *v, size_t vn, bool has_val,
+    void *arg)
+{
+	(void)k, (void)kn, (void)v, (void)vn, (void)has_val, (void)arg;
+	return PARAM_UNKNOWN;
+}
+
+enum param_result
+params_parse_rcpt(const char *s, const char *end)
+{
+	return params_each(s, end, rcpt_param, NULL);
+}

@@ -1,0 +1,61 @@
+/*
+ * address.h: RFC 5321 paths and ESMTP parameters.  Pure: no I/O.
+ */
+#ifndef ADDRESS_H
+#define ADDRESS_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#define ADDR_PATH_MAX 256   /* RFC 5321 4.5.3.1.3, brackets included */
+#define ADDR_LOCAL_MAX 64   /* 4.5.3.1.1 */
+#define ADDR_DOMAIN_MAX 255 /* 4.5.3.1.2 */
+#define ADDR_BUF (ADDR_PATH_MAX + 1)
+
+enum addr_result {
+	ADDR_OK = 0,
+	ADDR_SYNTAX,   /* 501 */
+	ADDR_TOO_LONG, /* 501 */
+};
+
+#define ADDR_NULL_OK 0x1       /* "<>" allowed (MAIL) */
+#define ADDR_POSTMASTER_OK 0x2 /* "<Postmaster>" allowed (RCPT) */
+
+struct path {
+	char addr[ADDR_BUF]; /* mailbox without brackets or source route */
+	bool utf8;           /* holds non-ASCII: needs SMTPUTF8 */
+};
+
+/*
+ * Parses a path at *sp (leading spaces allowed, angle brackets optional as
+ * Postfix allows) and leaves *sp after it.  Never reads past end.
+ */
+enum addr_result address_parse(const char **sp, const char *end,
+    unsigned flags, struct path *out);
+
+enum body_type { BODY_UNSPECIFIED, BODY_7BIT, BODY_8BITMIME };
+
+struct mail_params {
+	uint64_t size; /* SIZE=, 0 when absent */
+	enum body_type body;
+	bool smtputf8;
+};
+
+enum param_result {
+	PARAM_OK = 0,
+	PARAM_SYNTAX,  /* 501: malformed or repeated */
+	PARAM_UNKNOWN, /* 555: not one we implement */
+};
+
+/* MAIL FROM parameters after the path: SIZE, BODY, SMTPUTF8. */
+enum param_result params_parse_mail(const char *s, const char *end,
+    struct mail_params *);
+
+/* RCPT TO takes no parameters yet: anything there is PARAM_UNKNOWN. */
+enum param_result params_parse_rcpt(const char *s, const char *end);
+
+/* Length of a well-formed UTF-8 sequence at p (1 to 4), or 0. */
+size_t utf8_sequence(const unsigned char *p, const unsigned char *end);
+
+#endif

@@ -1,0 +1,91 @@
+/*
+ * header.c: Return-Path, X-Original-To and Received (RFC 5321 4.4).
+ *
+ * Invariant: each line written ends in the one LF this file puts there.
+ * Addresses hold no control characters (address.c refuses them); the HELO
+ * name, the client address and the host name are cleaned here anyway.
+ */
+#include <stdio.h>
+#include <string.h>
+
+#include "header.h"
+
+void
+header_clean(char *dst, size_t n, const char *src)
+{
+	size_t i;
+
+	for (i = 0; i + 1 < n && src[i]; i++) {
+		unsigned char c = (unsigned char)src[i];
+		dst[i] = c < 0x20 || c == 0x7f ? '?' : (char)c;
+	}
+	dst[i] = '\0';
+}
+
+const char *
+header_protocol(const struct envelope *env)
+{
+	if (env->params.smtputf8)
+		return "UTF8SMTP";
+	return env->esmtp ? "ESMTP" : "SMTP";
+}
+
+/* RFC 5321 4.4 TCP-info: an address literal, or a comment saying where
+ * a session without a network peer came from. */
+static void
+client_literal(char *dst, size_t n, const char *addr)
+{
+	char clean[96];
+
+	header_clean(clean, sizeof(clean), addr);
+	if (strchr(clean, ':'))
+		snprintf(dst, n, "[IPv6:%s]", clean);
+	else if (clean[0] >= '0' && clean[0] <= '9')
+		snprintf(dst, n, "[%s]", clean);
+	else
+		snprintf(dst, n, "%s", clean);
+}
+
+static int
+put(data_write_fn write, void *ctx, char *line, int n, size_t cap)
+{
+	if (n < 0 || (size_t)n >= cap) {
+		n = (int)cap - 2; /* cut, but keep the line end */
+		line[n++] = '\n';
+	}
+	return write(ctx, line, (size_t)n);
+}
+
+int
+header_write(const struct envelope *env, const char *date,
+    data_write_fn write, void *ctx)
+{
+	char line[1024], helo[SESSION_HELO_MAX + 1], client[128], host[256];
+	int n;
+
+	n = snprintf(line, sizeof(line), "Return-Path: <%s>\n",
+	    env->sender.addr);
+	if (put(write, ctx, line, n, sizeof(line)) < 0)
+		return -1;
+	for (unsigned i = 0; i < env->nrcpt; i++) {
+		n = snprintf(line, sizeof(line), "X-Original-To: %s\n",
+		    env->rcpt[i].addr);
+		if (put(write, ctx, line, n, sizeof(line)) < 0)
+			return -1;
+	}
+	header_clean(helo, sizeof(helo), env->helo);
+	client_literal(client, sizeof(client), env->client_addr);
+	header_clean(host, sizeof(host), env->hostname);
+	n = snprintf(line, sizeof(line),
+	    "Received: from %s (%s)\n\tby %s (smtp-sink) with %s id %s",
+	    helo, client, host, header_protocol(env), env->id);
+	if (n > 0 && (size_t)n < sizeof(line)) {
+		if (env->nrcpt == 1)
+			n += snprintf(line + n, sizeof(line) - (size_t)n,
+			    "\n\tfor <%s>; %s\n", env->rcpt[0].addr, date);
+		else
+			n += snprintf(line + n, sizeof(line) - (size_t)n,
+			    ";\n\t%s\n", date);
+	}
+	return put(write, ctx, line, n, sizeof(line));
+}

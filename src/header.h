@@ -1,0 +1,32 @@
+/*
+ * header.h: the header block smtp-session puts in front of every message.
+ * Pure: the date comes from the caller.
+ *
+ *   Return-Path: <sender>
+ *   X-Original-To: rcpt            (one line per envelope recipient)
+ *   Received: from helo (client)
+ *   	by host (smtp-sink) with ESMTP id ID
+ *   	for <rcpt>; date            (the "for" clause with one recipient)
+ *
+ * smtp-watch reads the envelope back from exactly this block.
+ */
+#ifndef HEADER_H
+#define HEADER_H
+
+#include <stddef.h>
+
+#include "data.h"
+#include "session.h"
+
+/* Writes the block through write(); 0, or -1 with errno. */
+int header_write(const struct envelope *, const char *date,
+    data_write_fn write, void *ctx);
+
+/* Copies src into dst (size n > 0) with every control character turned
+ * into '?', so client text can never start a header line of its own. */
+void header_clean(char *dst, size_t n, const char *src);
+
+/* The RFC 3848 / RFC 6531 protocol name of the Received "with" clause. */
+const char *header_protocol(const struct envelope *);
+
+#endif

@@ -1,0 +1,218 @@
+/*
+ * log.c: key=value lines to standard error, syslog or the journal.
+ *
+ * libsystemd is never linked: a session started by xinetd, tcpserver or a
+ * person must not map it (exec cost, and the path the 2024 xz backdoor
+ * took).  Under systemd, when JOURNAL_STREAM says standard error is the
+ * journal, sd_journal_sendv is looked up with dlopen.  A line is written
+ * with a single write(2), so concurrent sessions never interleave.
+ */
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/uio.h>
+#include <unistd.h>
+#ifndef NO_SYSTEMD
+#include <dlfcn.h>
+#endif
+
+#include "escape.h"
+#include "log.h"
+
+#define LOG_LINE_MAX 8192
+#define JOURNAL_FIELDS_MAX 256
+
+static enum log_target target = LOG_TO_STDERR;
+static int (*journal_sendv)(const struct iovec *, int);
+
+static bool
+same_file(const struct stat *a, const struct stat *b)
+{
+	return a->st_dev == b->st_dev && a->st_ino == b->st_ino;
+}
+
+#ifndef NO_SYSTEMD
+static bool
+journal_open(const struct stat *err)
+{
+	const char *js = getenv("JOURNAL_STREAM");
+	unsigned long long dev, ino;
+	void *lib;
+
+	if (js == NULL || sscanf(js, "%llu:%llu", &dev, &ino) != 2 ||
+	    dev != (unsigned long long)err->st_dev ||
+	    ino != (unsigned long long)err->st_ino)
+		return false;
+	lib = dlopen("libsystemd.so.0", RTLD_NOW | RTLD_LOCAL);
+	if (lib == NULL)
+		return false;
+	*(void **)&journal_sendv = dlsym(lib, "sd_journal_sendv");
+	return journal_sendv != NULL;
+}
+#endif
+
+void
+log_init(int client_fd)
+{
+	struct stat err, client;
+
+	if (fstat(STDERR_FILENO, &err) < 0 ||
+	    (S_ISSOCK(err.st_mode) && fstat(client_fd, &client) == 0 &&
+		same_file(&err, &client))) {
+		target = LOG_TO_SYSLOG;
+		openlog("smtp-session", LOG_PID, LOG_MAIL);
+		return;
+	}
+#ifndef NO_SYSTEMD
+	if (journal_open(&err))
+		target = LOG_TO_JOURNAL;
+#endif
+}
+
+enum log_target
+log_target(void)
+{
+	return target;
+}
+
+static void
+write_all(int fd, const char *p, size_t n)
+{
+	while (n > 0) {
+		ssize_t w = write(fd, p, n);
+		if (w < 0)
+			return; /* nowhere left to report it */
+		p += w, n -= (size_t)w;
+	}
+}
+
+/* "key=value key=value", values escaped. */
+static size_t
+format_line(char *line, size_t cap, const struct log_field *f, size_t n)
+{
+	size_t o = 0;
+
+	for (size_t i = 0; i < n && o + 4 < cap; i++) {
+		int k = snprintf(line + o, cap - o, "%s%s=", o ? " " : "",
+		    f[i].key);
+		if (k < 0 || (size_t)k >= cap - o)
+			break;
+		o += (size_t)k;
+		o += escape_value(line + o, cap - o, f[i].value,
+		    strlen(f[i].value));
+	}
+	line[o] = '\0';
+	return o;
+}
+
+/* Appends "NAME=value" to the journal request; upper-cases the name. */
+static void
+journal_field(struct iovec *iov, int *c, char *buf, size_t *used,
+    const char *prefix, const char *name, const char *value)
+{
+	size_t room = LOG_LINE_MAX * 4 - *used;
+	char *field = buf + *used;
+	int len;
+
+	if (*c >= JOURNAL_FIELDS_MAX)
+		return;
+	len = snprintf(field, room, "%s%s=%s", prefix, name, value);
+	if (len < 0 || (size_t)len >= room)
+		return;
+	for (char *k = field; *k != '='; k++)
+		if (*k >= 'a' && *k <= 'z')
+			*k = (char)(*k - 'a' + 'A');
+	iov[(*c)++] = (struct iovec){ field, (size_t)len };
+	*used += (size_t)len;
+}
+
+static void
+journal_send(int priority, const char *line, const struct log_field *f,
+    size_t n)
+{
+	static char buf[LOG_LINE_MAX * 4];
+	struct iovec iov[JOURNAL_FIELDS_MAX];
+	char prio[4];
+	size_t used = 0;
+	int c = 0;
+
+	snprintf(prio, sizeof(prio), "%d", priority);
+	journal_field(iov, &c, buf, &used, "", "MESSAGE", line);
+	journal_field(iov, &c, buf, &used, "", "PRIORITY", prio);
+	journal_field(iov, &c, buf, &used, "", "SYSLOG_IDENTIFIER",
+	    "smtp-session");
+	for (size_t i = 0; i < n; i++)
+		journal_field(iov, &c, buf, &used, "SMTP_", f[i].key,
+		    f[i].value);
+	if (journal_sendv(iov, c) < 0)
+		write_all(STDERR_FILENO, line, strlen(line));
+}
+
+void
+log_fields(int priority, const struct log_field *f, size_t n)
+{
+	char line[LOG_LINE_MAX];
+
+	format_line(line, sizeof(line) - 1, f, n);
+
+	switch (target) {
+	case LOG_TO_SYSLOG:
+		syslog(priority, "%s", line);
+		break;
+	case LOG_TO_JOURNAL:
+		journal_send(priority, line, f, n);
+		break;
+	case LOG_TO_STDERR: {
+		char out[LOG_LINE_MAX + 64];
+		int k = snprintf(out, sizeof(out), "smtp-session[%ld]: %s\n",
+		    (long)getpid(), line);
+		if (k > 0)
+			write_all(STDERR_FILENO, out,
+			    (size_t)k < sizeof(out) ? (size_t)k : sizeof(out) - 1);
+		break;
+	}
+	}
+}
+
+void
+log_error(const char *fmt, ...)
+{
+	char text[1024];
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(text, sizeof(text), fmt, ap);
+	va_end(ap);
+	log_fields(LOG_ERR,
+	    (struct log_field[]){ { "event", "error" }, { "text", text } }, 2);
+}
+
+/* In syslog mode the console text is sent a line at a time. */
+static void
+console_syslog(const char *buf, size_t len)
+{
+	static char pending[1024];
+	static size_t used;
+
+	for (size_t i = 0; i < len; i++) {
+		if (buf[i] == '\n' || used == sizeof(pending) - 1) {
+			pending[used] = '\0';
+			syslog(LOG_INFO, "%s", pending);
+			used = 0;
+			if (buf[i] == '\n')
+				continue;
+		}
+		pending[used++] = buf[i];
+	}
+}
+
+void
+log_console(const char *buf, size_t len)
+{
+	if (target == LOG_TO_SYSLOG)
+		console_syslog(buf, len);
+	else
+		write_all(STDERR_FILENO, buf, len);
+}

@@ -1,0 +1,38 @@
+/*
+ * log.h: one key=value line per event, never on the SMTP stream.
+ *
+ * Where lines go is decided once at start: standard error; syslog when
+ * standard error is the client's socket (xinetd); or the journal, with
+ * structured SMTP_* fields, when JOURNAL_STREAM names standard error and
+ * libsystemd can be loaded (it is loaded with dlopen, only then).
+ */
+#ifndef LOG_H
+#define LOG_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <syslog.h>
+
+struct log_field {
+	const char *key;   /* lower case in the text line; SMTP_KEY in the journal */
+	const char *value; /* raw; escaped for the text line */
+};
+
+enum log_target { LOG_TO_STDERR, LOG_TO_SYSLOG, LOG_TO_JOURNAL };
+
+/* client_fd is the connection: standard error on the same socket means
+ * syslog. */
+void log_init(int client_fd);
+enum log_target log_target(void);
+
+/* Fields are written in order; a key may repeat (one per recipient). */
+void log_fields(int priority, const struct log_field *, size_t n);
+
+/* A plain message: event=error text=... */
+void log_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+
+/* Raw text for the console (--print): to standard error, or a line at a
+ * time to syslog when standard error is the client. */
+void log_console(const char *buf, size_t len);
+
+#endif

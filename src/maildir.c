@@ -1,0 +1,216 @@
+/*
+ * maildir.c: tmp/ with O_EXCL, write, fsync, rename into new/ with
+ * RENAME_NOREPLACE (or link, where the file system has no renameat2),
+ * fsync of new/.  The order is the guarantee: a crash at any point leaves
+ * either nothing in new/ or the whole message.
+ *
+ * Names: <seconds>.M<usec>P<pid>Q<n>.<host>,S=<size> (Maildir protocol,
+ * with Courier's S= size so readers need not stat).
+ */
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/time.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "maildir.h"
+
+/* '/' and ':' cannot stand in a Maildir name: the protocol's \057, \072. */
+static void
+safe_host(char *dst, size_t n)
+{
+	char raw[64];
+	size_t o = 0;
+
+	if (gethostname(raw, sizeof(raw)) < 0)
+		snprintf(raw, sizeof(raw), "localhost");
+	raw[sizeof(raw) - 1] = '\0';
+	for (const char *p = raw; *p && o + 5 < n; p++) {
+		if (*p == '/' || *p == ':')
+			o += (size_t)snprintf(dst + o, n - o, "\\%03o", *p);
+		else
+			dst[o++] = *p;
+	}
+	dst[o] = '\0';
+}
+
+static int
+open_subdir(int dirfd, const char *name)
+{
+	if (mkdirat(dirfd, name, 0700) < 0 && errno != EEXIST)
+		return -1;
+	return openat(dirfd, name, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+}
+
+void
+maildir_open(struct maildir *m, const char *dir)
+{
+	m->dirfd = m->tmpfd = m->newfd = m->fd = -1;
+	m->open_errno = 0;
+	safe_host(m->host, sizeof(m->host));
+	if (mkdir(dir, 0700) < 0 && errno != EEXIST)
+		goto fail;
+	if ((m->dirfd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC)) < 0)
+		goto fail;
+	if ((m->tmpfd = open_subdir(m->dirfd, "tmp")) < 0 ||
+	    (m->newfd = open_subdir(m->dirfd, "new")) < 0)
+		goto fail;
+	int cur = open_subdir(m->dirfd, "cur");
+	if (cur < 0)
+		goto fail;
+	close(cur);
+	return;
+fail:
+	m->open_errno = errno;
+}
+
+/* Removes what killed sessions left in tmp/ (Maildir protocol: 36 h). */
+static void
+sweep_tmp(struct maildir *m)
+{
+	int fd = dup(m->tmpfd);
+	time_t now = time(NULL);
+	struct dirent *e;
+	struct stat st;
+	DIR *d;
+
+	if (fd < 0 || (d = fdopendir(fd)) == NULL) {
+		if (fd >= 0)
+			close(fd);
+		return;
+	}
+	while ((e = readdir(d)) != NULL) {
+		if (e->d_name[0] == '.')
+			continue;
+		if (fstatat(m->tmpfd, e->d_name, &st, AT_SYMLINK_NOFOLLOW) == 0 &&
+		    S_ISREG(st.st_mode) &&
+		    now - st.st_mtime > MAILDIR_STALE_SECONDS)
+			unlinkat(m->tmpfd, e->d_name, 0);
+	}
+	closedir(d);
+}
+
+int
+maildir_begin(struct maildir *m)
+{
+	struct timeval tv;
+
+	if (m->open_errno) {
+		errno = m->open_errno;
+		return -1;
+	}
+	if (!m->cleaned++)
+		sweep_tmp(m);
+	gettimeofday(&tv, NULL);
+	snprintf(m->tmpname, sizeof(m->tmpname), "%lld.M%06ldP%ldQ%u.%s",
+	    (long long)tv.tv_sec, (long)tv.tv_usec, (long)getpid(),
+	    ++m->counter, m->host);
+	m->fd = openat(m->tmpfd, m->tmpname,
+	    O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
+	if (m->fd < 0)
+		return -1;
+	m->len = 0;
+	m->written = 0;
+	return 0;
+}
+
+static int
+write_out(struct maildir *m, const char *p, size_t len)
+{
+	while (len > 0) {
+		ssize_t w = write(m->fd, p, len);
+		if (w < 0) {
+			if (errno == EINTR)
+				continue;
+			return -1;
+		}
+		p += w, len -= (size_t)w;
+		m->written += (uint64_t)w;
+	}
+	return 0;
+}
+
+static int
+flush(struct maildir *m)
+{
+	size_t len = m->len;
+
+	m->len = 0;
+	return write_out(m, m->buf, len);
+}
+
+int
+maildir_write(struct maildir *m, const char *buf, size_t len)
+{
+	if (m->len + len > sizeof(m->buf) && flush(m) < 0)
+		return -1;
+	if (len >= sizeof(m->buf))
+		return write_out(m, buf, len); /* a large run: no copy */
+	memcpy(m->buf + m->len, buf, len);
+	m->len += len;
+	return 0;
+}
+
+/* Moves tmp/NAME to new/FINAL, never replacing an existing file. */
+static int
+move_to_new(struct maildir *m, const char *final)
+{
+	if (renameat2(m->tmpfd, m->tmpname, m->newfd, final,
+		RENAME_NOREPLACE) == 0)
+		return 0;
+	if (errno != EINVAL && errno != ENOSYS)
+		return -1;
+	if (linkat(m->tmpfd, m->tmpname, m->newfd, final, 0) < 0)
+		return -1;
+	unlinkat(m->tmpfd, m->tmpname, 0);
+	return 0;
+}
+
+int
+maildir_commit(struct maildir *m, char *name, size_t n)
+{
+	int err;
+
+	if (flush(m) < 0 || fsync(m->fd) < 0)
+		goto fail;
+	if (close(m->fd) < 0) {
+		m->fd = -1;
+		goto fail;
+	}
+	m->fd = -1;
+	snprintf(name, n, "%s,S=%llu", m->tmpname,
+	    (unsigned long long)m->written);
+	if (move_to_new(m, name) < 0)
+		goto fail;
+	if (fsync(m->newfd) < 0) {
+		/* the file is in new/ but not durably: take it back */
+		err = errno;
+		unlinkat(m->newfd, name, 0);
+		errno = err;
+		return -1;
+	}
+	m->tmpname[0] = '\0';
+	return 0;
+fail:
+	err = errno;
+	maildir_abort(m);
+	errno = err;
+	return -1;
+}
+
+void
+maildir_abort(struct maildir *m)
+{
+	if (m->fd >= 0) {
+		close(m->fd);
+		m->fd = -1;
+	}
+	if (m->tmpname[0])
+		unlinkat(m->tmpfd, m->tmpname, 0);
+	m->tmpname[0] = '\0';
+	m->len = 0;
+}

@@ -1,0 +1,43 @@
+/*
+ * maildir.h: durable delivery into a Maildir (the qmail protocol).
+ *
+ * A message is written to tmp/ under a unique name with O_EXCL, fsynced,
+ * moved into new/ without ever replacing a file, and new/ is fsynced:
+ * only then does maildir_commit() return 0.
+ */
+#ifndef MAILDIR_H
+#define MAILDIR_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#define MAILDIR_NAME_MAX 256
+
+struct maildir {
+	int dirfd, tmpfd, newfd; /* -1 until opened */
+	int open_errno;          /* why the Maildir could not be opened */
+	unsigned counter;        /* Q<n>: messages of this process */
+	int fd;                  /* the file in tmp/, or -1 */
+	uint64_t written;
+	int cleaned;             /* tmp/ swept once per process */
+	char host[128];
+	char tmpname[MAILDIR_NAME_MAX];
+	char buf[65536];
+	size_t len;
+};
+
+/* Opens DIR, creating it and tmp/ new/ cur/ (0700) as needed.  Never
+ * fails: a Maildir that cannot be used makes maildir_begin() fail, so
+ * the client hears 451 at DATA, not a closed connection. */
+void maildir_open(struct maildir *, const char *dir);
+
+int maildir_begin(struct maildir *);
+int maildir_write(struct maildir *, const char *buf, size_t len);
+/* name receives the file name in new/ */
+int maildir_commit(struct maildir *, char *name, size_t n);
+void maildir_abort(struct maildir *);
+
+/* Files in tmp/ older than this were left by killed sessions. */
+#define MAILDIR_STALE_SECONDS (36 * 3600)
+
+#endif

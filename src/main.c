@@ -1,0 +1,165 @@
+/*
+ * main.c: the edge of smtp-session.  Options, the connection, the clock,
+ * and the loop: read a large block, feed the core, write the replies in
+ * one piece, and only then wait for input again (RFC 2920: a pipelined
+ * batch is answered with as few writes as possible).
+ *
+ * Exit status (sysexits): 0 for every ending the client caused (QUIT,
+ * EOF, timeout, too many errors); 64 usage; 70 internal error.
+ */
+#include <errno.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/time.h>
+#include <sysexits.h>
+#include <unistd.h>
+
+#include "deliver.h"
+#include "log.h"
+#include "options.h"
+#include "peer.h"
+#include "session.h"
+
+#define READ_SIZE 65536
+
+/* Writes all pending replies; false when the client is gone. */
+static bool
+flush_replies(struct session *s, int fd, unsigned timeout)
+{
+	size_t off = 0;
+
+	while (off < s->out.len) {
+		ssize_t w = write(fd, s->out.data + off, s->out.len - off);
+		if (w >= 0) {
+			off += (size_t)w;
+			continue;
+		}
+		if (errno == EINTR)
+			continue;
+		if (errno == EAGAIN) {
+			struct pollfd p = { fd, POLLOUT, 0 };
+			if (poll(&p, 1, (int)timeout * 1000) > 0)
+				continue;
+		}
+		s->out.len = 0;
+		return false;
+	}
+	s->out.len = 0;
+	return true;
+}
+
+/* Feeds one block, flushing whenever the core asks for room. */
+static bool
+feed_block(struct session *s, const char *buf, size_t n, int out,
+    unsigned timeout)
+{
+	size_t off = 0;
+
+	while (off < n && !session_closed(s)) {
+		off += session_feed(s, buf + off, n - off);
+		if (reply_full(&s->out) && !flush_replies(s, out, timeout))
+			return false;
+	}
+	return true;
+}
+
+static void
+run(struct session *s, const struct peer *p, unsigned timeout)
+{
+	static char buf[READ_SIZE];
+	struct pollfd pfd = { p->in, POLLIN, 0 };
+
+	for (;;) {
+		if (!flush_replies(s, p->out, timeout) || session_closed(s))
+			return;
+		int r = poll(&pfd, 1, (int)timeout * 1000);
+		if (r < 0 && errno == EINTR)
+			continue;
+		if (r == 0) {
+			session_timeout(s);
+			continue;
+		}
+		ssize_t n = read(p->in, buf, sizeof(buf));
+		if (n < 0 && (errno == EINTR || errno == EAGAIN))
+			continue;
+		if (n <= 0) {
+			session_eof(s);
+			return;
+		}
+		if (!feed_block(s, buf, (size_t)n, p->out, timeout)) {
+			session_eof(s);
+			return;
+		}
+	}
+}
+
+static void
+make_session_id(char *id, size_t n)
+{
+	struct timeval tv;
+
+	gettimeofday(&tv, NULL);
+	snprintf(id, n, "%08llX%05lX%lX", (unsigned long long)tv.tv_sec,
+	    (long)tv.tv_usec, (long)getpid());
+}
+
+int
+main(int argc, char **argv)
+{
+	static struct options opt;
+	static struct deliver d;
+	static struct session s;
+	struct session_config cfg;
+	struct peer peer;
+	char host[256], id[40];
+
+	switch (options_parse(&opt, argc, argv)) {
+	case OPTIONS_EXIT:
+		return EX_OK;
+	case OPTIONS_USAGE:
+		return EX_USAGE;
+	case OPTIONS_RUN:
+		break;
+	}
+	/* a vanished client shows up as EPIPE; a file over RLIMIT_FSIZE as
+	 * EFBIG and a 451, never as a killed session */
+	signal(SIGPIPE, SIG_IGN);
+	signal(SIGXFSZ, SIG_IGN);
+	peer_discover(&peer);
+	log_init(peer.in);
+	if (opt.hostname == NULL) {
+		if (gethostname(host, sizeof(host)) < 0)
+			snprintf(host, sizeof(host), "localhost");
+		host[sizeof(host) - 1] = '\0';
+		opt.hostname = host;
+	}
+	make_session_id(id, sizeof(id));
+	deliver_init(&d, &opt, log_target() == LOG_TO_SYSLOG ? -1 : 2);
+	cfg = (struct session_config){
+		.hostname = opt.hostname,
+		.session_id = id,
+		.client_addr = peer.addr,
+		.max_size = opt.max_size,
+		.max_recipients = opt.max_recipients,
+		.max_errors = opt.max_errors,
+		.local = peer.local,
+		.bare_lf = opt.bare_lf,
+		.ops = &deliver_ops,
+		.ctx = &d,
+	};
+	log_fields(LOG_INFO, (struct log_field[]){ { "session", id },
+	    { "event", "connect" }, { "peer", peer.addr } }, 3);
+	if (session_init(&s, &cfg) < 0) {
+		log_error("out of memory");
+		return EX_SOFTWARE;
+	}
+	if (d.maildir && d.md.open_errno)
+		log_error("maildir %s: %s", opt.maildir,
+		    strerror(d.md.open_errno));
+	run(&s, &peer, opt.timeout);
+	session_free(&s);
+	return EX_OK;
+}

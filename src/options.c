@@ -1,0 +1,194 @@
+/*
+ * options.c: the command line of smtp-session(8).  Numbers are checked
+ * whole: "10k" or "-1" is a usage error, never a silent zero.
+ */
+#include <errno.h>
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "options.h"
+
+#define VERSION "0.1.0"
+
+static const char usage_text[] =
+    "usage: smtp-session [OPTION]...\n"
+    "Speak one SMTP session on standard input and output, then exit.\n"
+    "\n"
+    "  --hostname NAME       name in the greeting and Received header\n"
+    "  --maildir DIR         store each message durably in Maildir DIR\n"
+    "  --print               also print each message to standard error\n"
+    "  --discard             accept every message and throw it away\n"
+    "  --pipe CMD            deliver each message to /bin/sh -c CMD\n"
+    "  --max-size BYTES      largest message (SIZE); 0: no limit "
+    "[10485760]\n"
+    "  --max-recipients N    recipients per message [100]\n"
+    "  --timeout SECONDS     longest wait for client input [300]\n"
+    "  --max-errors N        bad commands before 421; 0: no limit [10]\n"
+    "  --bare-lf MODE        reject or normalize bare CR/LF in a message "
+    "[normalize]\n"
+    "  --verbose             log every command\n"
+    "  --version, --help\n"
+    "\n"
+    "See smtp-session(8).\n";
+
+enum {
+	O_HOSTNAME = 256, O_MAILDIR, O_PRINT, O_DISCARD, O_PIPE, O_MAX_SIZE,
+	O_MAX_RCPT, O_TIMEOUT, O_MAX_ERRORS, O_BARE_LF, O_VERBOSE, O_VERSION,
+	O_HELP,
+};
+
+static const struct option longopts[] = {
+	{ "hostname", required_argument, NULL, O_HOSTNAME },
+	{ "maildir", required_argument, NULL, O_MAILDIR },
+	{ "print", no_argument, NULL, O_PRINT },
+	{ "discard", no_argument, NULL, O_DISCARD },
+	{ "pipe", required_argument, NULL, O_PIPE },
+	{ "max-size", required_argument, NULL, O_MAX_SIZE },
+	{ "max-recipients", required_argument, NULL, O_MAX_RCPT },
+	{ "timeout", required_argument, NULL, O_TIMEOUT },
+	{ "max-errors", required_argument, NULL, O_MAX_ERRORS },
+	{ "bare-lf", required_argument, NULL, O_BARE_LF },
+	{ "verbose", no_argument, NULL, O_VERBOSE },
+	{ "version", no_argument, NULL, O_VERSION },
+	{ "help", no_argument, NULL, O_HELP },
+	{ NULL, 0, NULL, 0 },
+};
+
+static bool
+parse_number(const char *s, uint64_t max, uint64_t *out)
+{
+	char *end;
+	unsigned long long v;
+
+	if (*s < '0' || *s > '9')
+		return false;
+	errno = 0;
+	v = strtoull(s, &end, 10);
+	if (errno || *end || v > max)
+		return false;
+	*out = v;
+	return true;
+}
+
+static bool
+number_option(const char *name, const char *arg, uint64_t min, uint64_t max,
+    uint64_t *out)
+{
+	if (parse_number(arg, max, out) && *out >= min)
+		return true;
+	fprintf(stderr, "smtp-session: --%s: expected a number from %llu to "
+	    "%llu, not '%s'\n", name, (unsigned long long)min,
+	    (unsigned long long)max, arg);
+	return false;
+}
+
+static bool
+unsigned_option(const char *name, const char *arg, uint64_t min,
+    uint64_t max, unsigned *out)
+{
+	uint64_t v;
+
+	if (!number_option(name, arg, min, max, &v))
+		return false;
+	*out = (unsigned)v;
+	return true;
+}
+
+static bool
+apply(struct options *o, int c, const char *arg)
+{
+	switch (c) {
+	case O_HOSTNAME:
+		if (*arg == '\0' || strlen(arg) > 253 || strpbrk(arg, " \r\n\t")) {
+			fprintf(stderr, "smtp-session: --hostname: '%s' is not "
+			    "a host name\n", arg);
+			return false;
+		}
+		o->hostname = arg;
+		return true;
+	case O_MAILDIR:
+		o->maildir = arg;
+		return true;
+	case O_PRINT:
+		o->print = true;
+		return true;
+	case O_DISCARD:
+		o->discard = true;
+		return true;
+	case O_PIPE:
+		o->pipe_cmd = arg;
+		return true;
+	case O_MAX_SIZE:
+		return number_option("max-size", arg, 0, UINT64_MAX / 2,
+		    &o->max_size);
+	case O_MAX_RCPT:
+		return unsigned_option("max-recipients", arg, 1,
+		    SESSION_RCPT_LIMIT, &o->max_recipients);
+	case O_TIMEOUT:
+		return unsigned_option("timeout", arg, 1, 86400, &o->timeout);
+	case O_MAX_ERRORS:
+		return unsigned_option("max-errors", arg, 0, 1000000,
+		    &o->max_errors);
+	case O_BARE_LF:
+		if (strcmp(arg, "reject") == 0)
+			o->bare_lf = BARE_LF_REJECT;
+		else if (strcmp(arg, "normalize") == 0)
+			o->bare_lf = BARE_LF_NORMALIZE;
+		else {
+			fprintf(stderr, "smtp-session: --bare-lf: expected "
+			    "'reject' or 'normalize', not '%s'\n", arg);
+			return false;
+		}
+		return true;
+	case O_VERBOSE:
+		o->verbose = true;
+		return true;
+	}
+	return false;
+}
+
+enum options_result
+options_parse(struct options *o, int argc, char **argv)
+{
+	int c;
+
+	*o = (struct options){
+		.max_size = 10485760,
+		.max_recipients = 100,
+		.max_errors = 10,
+		.timeout = 300,
+		.bare_lf = BARE_LF_NORMALIZE,
+	};
+	opterr = 0;
+	while ((c = getopt_long(argc, argv, "", longopts, NULL)) != -1) {
+		if (c == O_HELP) {
+			fputs(usage_text, stdout);
+			return OPTIONS_EXIT;
+		}
+		if (c == O_VERSION) {
+			puts("smtp-session (smtp-sink) " VERSION);
+			return OPTIONS_EXIT;
+		}
+		if (c == '?') {
+			fprintf(stderr, "smtp-session: unknown option or "
+			    "missing argument: %s\n", argv[optind - 1]);
+			fputs(usage_text, stderr);
+			return OPTIONS_USAGE;
+		}
+		if (!apply(o, c, optarg))
+			return OPTIONS_USAGE;
+	}
+	if (optind < argc) {
+		fprintf(stderr, "smtp-session: unexpected argument: %s\n",
+		    argv[optind]);
+		return OPTIONS_USAGE;
+	}
+	if (o->discard && (o->maildir || o->pipe_cmd)) {
+		fprintf(stderr, "smtp-session: --discard excludes --maildir "
+		    "and --pipe\n");
+		return OPTIONS_USAGE;
+	}
+	return OPTIONS_RUN;
+}

@@ -1,0 +1,28 @@
+/*
+ * options.h: smtp-session's command line.
+ */
+#ifndef OPTIONS_H
+#define OPTIONS_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "session.h"
+
+struct options {
+	const char *hostname; /* NULL: gethostname() */
+	const char *maildir;
+	const char *pipe_cmd;
+	bool print, discard, verbose;
+	uint64_t max_size;
+	unsigned max_recipients, max_errors, timeout;
+	enum bare_lf_policy bare_lf;
+};
+
+enum options_result { OPTIONS_RUN, OPTIONS_EXIT, OPTIONS_USAGE };
+
+/* Fills opt; --help and --version print and return OPTIONS_EXIT; a bad
+ * option prints a message and returns OPTIONS_USAGE. */
+enum options_result options_parse(struct options *, int argc, char **argv);
+
+#endif

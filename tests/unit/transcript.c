@@ -1,0 +1,429 @@
+/*
+ * transcript.c: replays tests/transcripts/NNN-name.in through the session
+ * core and compares what the server said with NNN-name.out.
+ *
+ * Each dialogue is fed whole, one byte at a time, and cut at pseudo-random
+ * points: the replies and the delivered messages must be the same every
+ * time (no reply may depend on how TCP split the input).
+ *
+ * The .in format: one client line per file line, sent with CRLF (with LF
+ * alone under "@@ options: lf"); escapes \r \n \t \0 \\ \xHH; a line that
+ * ends in a single backslash is sent without a line end.  Lines starting
+ * with "@@" are directives:
+ *   @@ options: max-size=N max-recipients=N max-errors=N local lf
+ *               bare-lf=reject fail-begin=ENOSPC|EIO fail-write=ENOSPC|EIO
+ *               fail-commit=ENOSPC|EIO|permanent|temporary
+ *   @@ timeout          the client is silent past --timeout
+ *   @@ eof              the client closes the connection
+ * The .out format: the server's replies with CRLF shown as a line end,
+ * and each delivery as [begin ...], the message, [commit] or [abort].
+ *
+ *   transcript [--update] FILE.in...
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "session.h"
+
+struct text {
+	char *p;
+	size_t len, cap;
+};
+
+static void
+text_add(struct text *t, const char *p, size_t n)
+{
+	if (t->len + n + 1 > t->cap) {
+		t->cap = (t->len + n + 1) * 2;
+		t->p = realloc(t->p, t->cap);
+		if (t->p == NULL)
+			abort();
+	}
+	memcpy(t->p + t->len, p, n);
+	t->len += n;
+	t->p[t->len] = '\0';
+}
+
+static void
+text_addf(struct text *t, const char *s)
+{
+	text_add(t, s, strlen(s));
+}
+
+/* Shows bytes readably: CRLF as a line end, other controls escaped. */
+static void
+text_show(struct text *t, const char *p, size_t n, bool crlf)
+{
+	char esc[8];
+
+	for (size_t i = 0; i < n; i++) {
+		unsigned char c = (unsigned char)p[i];
+		if (crlf && c == '\r' && i + 1 < n && p[i + 1] == '\n') {
+			text_add(t, "\n", 1);
+			i++;
+		} else if (!crlf && c == '\n') {
+			text_add(t, "\n", 1);
+		} else if (c == '\\') {
+			text_addf(t, "\\\\");
+		} else if (c < 0x20 || c == 0x7f) {
+			snprintf(esc, sizeof(esc), "\\x%02x", c);
+			text_addf(t, esc);
+		} else {
+			text_add(t, (const char *)&c, 1);
+		}
+	}
+}
+
+/* ---- the fake delivery ---------------------------------------------- */
+
+struct fake {
+	struct session *s;
+	struct text *out;
+	int fail_begin, fail_write, fail_commit;
+};
+
+static void
+drain(struct fake *f)
+{
+	text_show(f->out, f->s->out.data, f->s->out.len, true);
+	f->s->out.len = 0;
+}
+
+static int
+fake_begin(void *ctx, const struct envelope *env)
+{
+	struct fake *f = ctx;
+	char line[512];
+
+	drain(f);
+	if (f->fail_begin) {
+		text_addf(f->out, "[begin fails]\n");
+		errno = f->fail_begin;
+		return -1;
+	}
+	snprintf(line, sizeof(line), "[begin %s from=<%s> rcpt=%u]\n",
+	    env->id, env->sender.addr, env->nrcpt);
+	text_addf(f->out, line);
+	return 0;
+}
+
+static int
+fake_write(void *ctx, const char *buf, size_t len)
+{
+	struct fake *f = ctx;
+
+	drain(f);
+	if (f->fail_write) {
+		errno = f->fail_write;
+		return -1;
+	}
+	text_show(f->out, buf, len, false);
+	return 0;
+}
+
+static int
+fake_commit(void *ctx, const struct envelope *env, char *note, size_t n)
+{
+	struct fake *f = ctx;
+	char line[64];
+
+	drain(f);
+	snprintf(line, sizeof(line), "[commit size=%llu]\n",
+	    (unsigned long long)env->size);
+	text_addf(f->out, line);
+	snprintf(note, n, "fake");
+	if (f->fail_commit > 0) {
+		errno = f->fail_commit;
+		return -1;
+	}
+	return f->fail_commit;
+}
+
+static void
+fake_abort(void *ctx, const struct envelope *env)
+{
+	struct fake *f = ctx;
+
+	(void)env;
+	drain(f);
+	text_addf(f->out, "[abort]\n");
+}
+
+static const struct delivery_ops fake_ops = {
+	fake_begin, fake_write, fake_commit, fake_abort, NULL,
+};
+
+/* ---- the .in file ---------------------------------------------------- */
+
+enum step_kind { STEP_BYTES, STEP_TIMEOUT, STEP_EOF };
+
+struct script {
+	struct session_config cfg;
+	struct fake fake;
+	enum step_kind kind[256];
+	struct text bytes[256];
+	size_t steps;
+	bool lf;
+};
+
+static int
+error_number(const char *v)
+{
+	if (strcmp(v, "ENOSPC") == 0)
+		return ENOSPC;
+	if (strcmp(v, "EIO") == 0)
+		return EIO;
+	if (strcmp(v, "permanent") == 0)
+		return DELIVER_PERMANENT;
+	if (strcmp(v, "temporary") == 0)
+		return DELIVER_TEMPORARY;
+	fprintf(stderr, "unknown error %s\n", v);
+	exit(2);
+}
+
+static void
+parse_options(struct script *sc, char *line)
+{
+	for (char *w = strtok(line, " \n"); w; w = strtok(NULL, " \n")) {
+		char *v = strchr(w, '=');
+		if (v)
+			*v++ = '\0';
+		if (strcmp(w, "max-size") == 0 && v)
+			sc->cfg.max_size = strtoull(v, NULL, 10);
+		else if (strcmp(w, "max-recipients") == 0 && v)
+			sc->cfg.max_recipients = (unsigned)atoi(v);
+		else if (strcmp(w, "max-errors") == 0 && v)
+			sc->cfg.max_errors = (unsigned)atoi(v);
+		else if (strcmp(w, "local") == 0)
+			sc->cfg.local = true;
+		else if (strcmp(w, "lf") == 0)
+			sc->lf = true;
+		else if (strcmp(w, "bare-lf") == 0 && v)
+			sc->cfg.bare_lf = strcmp(v, "reject") == 0 ?
+			    BARE_LF_REJECT : BARE_LF_NORMALIZE;
+		else if (strcmp(w, "fail-begin") == 0 && v)
+			sc->fake.fail_begin = error_number(v);
+		else if (strcmp(w, "fail-write") == 0 && v)
+			sc->fake.fail_write = error_number(v);
+		else if (strcmp(w, "fail-commit") == 0 && v)
+			sc->fake.fail_commit = error_number(v);
+		else {
+			fprintf(stderr, "unknown option %s\n", w);
+			exit(2);
+		}
+	}
+}
+
+static void
+unescape_line(struct text *t, const char *line, size_t n, bool lf)
+{
+	bool cont = n > 0 && line[n - 1] == '\\' &&
+	    (n < 2 || line[n - 2] != '\\');
+
+	if (cont)
+		n--;
+	for (size_t i = 0; i < n; i++) {
+		char c = line[i];
+		if (c == '\\' && i + 1 < n) {
+			char e = line[++i];
+			if (e == 'r')
+				c = '\r';
+			else if (e == 'n')
+				c = '\n';
+			else if (e == 't')
+				c = '\t';
+			else if (e == '0')
+				c = '\0';
+			else if (e == 'x' && i + 2 < n) {
+				char hex[3] = { line[i + 1], line[i + 2], 0 };
+				c = (char)strtol(hex, NULL, 16);
+				i += 2;
+			} else
+				c = e;
+		}
+		text_add(t, &c, 1);
+	}
+	if (!cont)
+		text_addf(t, lf ? "\n" : "\r\n");
+}
+
+static void
+load(struct script *sc, const char *path)
+{
+	FILE *fp = fopen(path, "r");
+	char *line = NULL;
+	size_t cap = 0;
+	ssize_t n;
+
+	if (fp == NULL) {
+		perror(path);
+		exit(2);
+	}
+	sc->steps = 1;
+	sc->kind[0] = STEP_BYTES;
+	while ((n = getline(&line, &cap, fp)) > 0) {
+		if (line[n - 1] == '\n')
+			line[--n] = '\0';
+		if (strncmp(line, "@@ options:", 11) == 0) {
+			parse_options(sc, line + 11);
+			continue;
+		}
+		if (strncmp(line, "@@", 2) == 0) {
+			const char *d = line + 2 + strspn(line + 2, " ");
+			if (sc->steps + 2 > 256)
+				exit(2);
+			sc->kind[sc->steps++] = strcmp(d, "timeout") == 0 ?
+			    STEP_TIMEOUT : STEP_EOF;
+			sc->kind[sc->steps++] = STEP_BYTES;
+			continue;
+		}
+		unescape_line(&sc->bytes[sc->steps - 1], line, (size_t)n,
+		    sc->lf);
+	}
+	free(line);
+	fclose(fp);
+}
+
+/* ---- running ---------------------------------------------------------- */
+
+static unsigned long rng;
+
+static size_t
+next_chunk(int mode, size_t left)
+{
+	if (mode == 0)
+		return left;
+	if (mode == 1)
+		return 1;
+	rng = rng * 6364136223846793005UL + 1442695040888963407UL;
+	size_t n = 1 + (size_t)(rng >> 33) % 37;
+	return n < left ? n : left;
+}
+
+static void
+feed(struct session *s, struct fake *f, const struct text *t, int mode)
+{
+	size_t off = 0;
+
+	while (off < t->len && !session_closed(s)) {
+		size_t n = next_chunk(mode, t->len - off), done = 0;
+		while (done < n && !session_closed(s)) {
+			done += session_feed(s, t->p + off + done, n - done);
+			drain(f);
+		}
+		off += n;
+	}
+}
+
+static struct text
+run(const char *path, int mode)
+{
+	static struct script sc;
+	struct session s;
+	struct text out = { 0 };
+
+	for (size_t i = 0; i < 256; i++)
+		free(sc.bytes[i].p);
+	memset(&sc, 0, sizeof(sc));
+	sc.cfg = (struct session_config){
+		.hostname = "sink.test",
+		.session_id = "TEST",
+		.client_addr = "192.0.2.7",
+		.max_size = 1000,
+		.max_recipients = 5,
+		.max_errors = 10,
+		.ops = &fake_ops,
+		.ctx = &sc.fake,
+	};
+	load(&sc, path);
+	sc.fake.s = &s;
+	sc.fake.out = &out;
+	rng = 42 + (unsigned long)mode;
+	if (session_init(&s, &sc.cfg) < 0)
+		abort();
+	drain(&sc.fake);
+	for (size_t i = 0; i < sc.steps && !session_closed(&s); i++) {
+		if (sc.kind[i] == STEP_TIMEOUT)
+			session_timeout(&s);
+		else if (sc.kind[i] == STEP_EOF)
+			session_eof(&s);
+		else
+			feed(&s, &sc.fake, &sc.bytes[i], mode);
+		drain(&sc.fake);
+	}
+	if (!session_closed(&s))
+		text_addf(&out, "[still open]\n");
+	session_free(&s);
+	return out;
+}
+
+static char *
+slurp(const char *path, size_t *len)
+{
+	struct text t = { 0 };
+	char buf[4096];
+	size_t n;
+	FILE *fp = fopen(path, "rb");
+
+	if (fp == NULL)
+		return NULL;
+	text_addf(&t, "");
+	while ((n = fread(buf, 1, sizeof(buf), fp)) > 0)
+		text_add(&t, buf, n);
+	fclose(fp);
+	*len = t.len;
+	return t.p;
+}
+
+static bool
+check_one(const char *in, bool update)
+{
+	char expect_path[4096];
+	size_t elen = 0;
+	char *expect;
+	bool ok = true;
+
+	snprintf(expect_path, sizeof(expect_path), "%.*s.out",
+	    (int)(strlen(in) - 3), in);
+	if (update) {
+		struct text t = run(in, 0);
+		FILE *fp = fopen(expect_path, "wb");
+		if (fp == NULL || fwrite(t.p, 1, t.len, fp) != t.len)
+			abort();
+		fclose(fp);
+		free(t.p);
+		return true;
+	}
+	expect = slurp(expect_path, &elen);
+	for (int mode = 0; mode < 5 && ok; mode++) {
+		struct text t = run(in, mode);
+		if (expect == NULL || t.len != elen ||
+		    memcmp(t.p, expect, elen) != 0) {
+			fprintf(stderr, "FAIL %s (feed mode %d)\n--- got:\n%s"
+			    "--- expected (%s):\n%s", in, mode, t.p,
+			    expect_path, expect ? expect : "(missing)\n");
+			ok = false;
+		}
+		free(t.p);
+	}
+	free(expect);
+	return ok;
+}
+
+int
+main(int argc, char **argv)
+{
+	bool update = argc > 1 && strcmp(argv[1], "--update") == 0;
+	int passed = 0, failed = 0;
+
+	for (int i = update ? 2 : 1; i < argc; i++) {
+		if (check_one(argv[i], update))
+			passed++;
+		else
+			failed++;
+	}
+	printf("transcripts: %d passed, %d failed\n", passed, failed);
+	return failed ? 1 : 0;
+}
