@@ -95,6 +95,9 @@ run: deps all
 fuzz:
 	@tests/fuzz/run $(FUZZ_SECONDS)
 
+coverage:
+	@tests/run-coverage
+
 bench: all
 	@tests/bench/run
 
@@ -117,4 +120,4 @@ uninstall:
 clean:
 	rm -rf build build-san build-fuzz build-cov smtp-session smtp-watch
 
-.PHONY: all unit deps check sanitize all-san run fuzz bench install uninstall clean
+.PHONY: all unit deps check sanitize all-san run fuzz coverage bench install uninstall clean

@@ -1,0 +1,83 @@
+# tests/test_helper.bash: shared by the bats suites.  `load test_helper`.
+#
+# Every test gets its own directory ($TEST_DIR, removed by bats), servers
+# on free loopback ports, and every process it starts is stopped by PID.
+
+load '/usr/lib/bats/bats-support/load'
+load '/usr/lib/bats/bats-assert/load'
+
+REPO=$(cd "$BATS_TEST_DIRNAME/.." && pwd)
+SMTP_SESSION="$REPO/smtp-session"
+SMTP_WATCH="$REPO/smtp-watch"
+TEST_DIR="$BATS_TEST_TMPDIR"
+
+# A free TCP port on 127.0.0.1.
+free_port() {
+	python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'
+}
+
+# Waits until 127.0.0.1:$1 accepts connections (up to 10 s).
+wait_port() {
+	local i
+	for i in $(seq 1 200); do
+		python3 -c 'import socket,sys; socket.create_connection(("127.0.0.1",int(sys.argv[1])),0.2).close()' "$1" 2>/dev/null && return 0
+		sleep 0.05
+	done
+	echo "port $1 never opened" >&2
+	return 1
+}
+
+# start_server [--inetd] [SMTP-SESSION OPTION]...
+# Runs smtp-session under the real systemd-socket-activate --accept on a
+# free port: with --inetd the connection is standard input and output,
+# without it the LISTEN_FDS protocol passes it as fd 3.  Sets PORT and
+# SERVER_PID; the sessions' standard error goes to $TEST_DIR/server.log.
+start_server() {
+	local mode=()
+	if [ "${1:-}" = "--inetd" ]; then
+		mode=(--inetd)
+		shift
+	fi
+	PORT=$(free_port)
+	systemd-socket-activate --accept "${mode[@]}" -l "127.0.0.1:$PORT" \
+		"$SMTP_SESSION" "$@" 2>>"$TEST_DIR/server.log" &
+	SERVER_PID=$!
+	wait_port "$PORT"
+}
+
+stop_server() {
+	if [ -n "${SERVER_PID:-}" ]; then
+		kill "$SERVER_PID" 2>/dev/null || true
+		wait "$SERVER_PID" 2>/dev/null || true
+		SERVER_PID=
+	fi
+}
+
+# smtp_raw PYTHON-BYTES-LITERAL: sends exactly those bytes to the server
+# at $PORT in one write, then prints every byte the server sends until it
+# closes the connection (or 10 s pass), CRLF shown as LF.  Example:
+#   smtp_raw 'b"HELO x\r\nQUIT\r\n"'
+smtp_raw() {
+	python3 - "$PORT" "$1" <<'PY'
+import socket, sys, ast
+data = ast.literal_eval(sys.argv[2])
+s = socket.create_connection(("127.0.0.1", int(sys.argv[1])), 10)
+s.settimeout(10)
+s.sendall(data)
+out = b""
+try:
+    while True:
+        chunk = s.recv(65536)
+        if not chunk:
+            break
+        out += chunk
+except socket.timeout:
+    pass
+sys.stdout.write(out.replace(b"\r\n", b"\n").decode("utf-8", "replace"))
+PY
+}
+
+# Messages stored in Maildir $1 (new/ only).
+maildir_count() {
+	find "$1/new" -type f 2>/dev/null | wc -l
+}
