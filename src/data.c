@@ -152,6 +152,11 @@ data_feed(struct data_machine *d, const char *in, size_t len)
 			} else if (*p == '\n' && d->lf_ok) {
 				d->state = DS_END;
 				p++;
+			} else if (*p == '\n') {
+				/* "." alone before a bare LF: a line of its own,
+				 * not dot-stuffing, and not the end */
+				emit(d, ".", 1);
+				d->state = DS_TEXT;
 			} else {
 				d->state = DS_TEXT; /* the stuffed dot is dropped */
 			}
@@ -161,6 +166,7 @@ data_feed(struct data_machine *d, const char *in, size_t len)
 				d->state = DS_END;
 				p++;
 			} else {
+				emit(d, ".", 1); /* as above, before a bare CR */
 				bare_cr(d);
 			}
 			break;

@@ -280,7 +280,7 @@ cmd_data(struct session *s, const char *arg, const char *end)
 		return;
 	}
 	snprintf(s->env.id, sizeof(s->env.id), "%s.%u", s->cfg->session_id,
-	    s->messages + 1);
+	    ++s->transactions);
 	if (s->cfg->ops->begin(s->cfg->ctx, &s->env) < 0) {
 		reply_errno(errno, text, sizeof(text));
 		say(s, "%s", text);
@@ -487,7 +487,6 @@ data_finish(struct session *s)
 	} else if (r < 0) {
 		reply_errno(errno, text, sizeof(text));
 	} else {
-		s->messages++;
 		event(s, SE_ACCEPTED, note);
 		say(s, "250 2.0.0 Ok: queued as %s", s->env.id);
 		reset_transaction(s);

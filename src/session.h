@@ -89,7 +89,8 @@ enum session_state {
 struct session {
 	const struct session_config *cfg;
 	enum session_state state;
-	unsigned errors, messages;
+	unsigned errors;
+	unsigned transactions; /* DATA commands that began a message */
 	bool in_delivery; /* begin() succeeded, no commit() or abort() yet */
 	bool line_too_long;
 	size_t line_len;
