@@ -45,10 +45,16 @@ scan_headers(struct data_machine *d, const char *p, size_t n)
 static void
 pass(struct data_machine *d, const char *p, size_t n, size_t octets)
 {
-	if (d->max_size && d->size + octets > d->max_size)
+	if (!d->too_big && d->max_size && d->size + octets > d->max_size) {
+		/* what fits still goes, so the output does not depend on
+		 * where the input was cut */
+		n = n == octets ? (size_t)(d->max_size - d->size) : 0;
 		d->too_big = true;
+	} else if (d->too_big) {
+		n = 0;
+	}
 	d->size += octets;
-	if (d->too_big || d->write_errno)
+	if (n == 0 || d->write_errno)
 		return;
 	if (d->write(d->ctx, p, n) < 0)
 		d->write_errno = errno ? errno : EIO;
