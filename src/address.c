@@ -284,6 +284,8 @@ address_parse(const char **sp, const char *end, unsigned flags,
 		c.p++;
 	if (bracket && at(&c, '>') && (flags & ADDR_NULL_OK)) {
 		c.p++;
+		if (c.p < c.end && *c.p != ' ') /* "<>SIZE=1" */
+			return ADDR_SYNTAX;
 		out->addr[0] = '\0';
 		out->utf8 = false;
 		*sp = (const char *)c.p;

@@ -147,10 +147,12 @@ log_message(const char *event, const struct envelope *env, const char *key,
     const char *text)
 {
 	struct log_field f[SESSION_RCPT_LIMIT < 200 ? SESSION_RCPT_LIMIT : 200];
-	char sender[ADDR_BUF + 2], size[24];
+	char sender[ADDR_BUF], size[24];
 	size_t n = 0, max = sizeof(f) / sizeof(f[0]) - 2;
 
-	snprintf(sender, sizeof(sender), "<%s>", env->sender.addr);
+	/* the bare address, as SMTP_FROM= is searched for; "<>" for none */
+	snprintf(sender, sizeof(sender), "%s",
+	    env->sender.addr[0] ? env->sender.addr : "<>");
 	snprintf(size, sizeof(size), "%llu", (unsigned long long)env->size);
 	f[n++] = (struct log_field){ "session", env->session_id };
 	f[n++] = (struct log_field){ "event", event };
@@ -183,6 +185,13 @@ deliver_event(void *ctx, enum session_event ev, const struct envelope *env,
 		break;
 	case SE_REJECTED:
 		log_message("rejected", env, "reply", text);
+		break;
+	case SE_REFUSED:
+		log_fields(LOG_INFO, (struct log_field[]){
+		    { "session", env->session_id }, { "event", "refused" },
+		    { "peer", env->client_addr },
+		    { "from", env->sender.addr[0] ? env->sender.addr : "<>" },
+		    { "command", env->command }, { "reply", text } }, 6);
 		break;
 	case SE_CLOSE:
 		log_fields(LOG_INFO, (struct log_field[]){

@@ -88,6 +88,18 @@ write_all(int fd, const char *p, size_t n)
 	}
 }
 
+static void
+stderr_line(const char *line)
+{
+	char out[LOG_LINE_MAX + 64];
+	int k = snprintf(out, sizeof(out), "smtp-session[%ld]: %s\n",
+	    (long)getpid(), line);
+
+	if (k > 0)
+		write_all(STDERR_FILENO, out,
+		    (size_t)k < sizeof(out) ? (size_t)k : sizeof(out) - 1);
+}
+
 /* "key=value key=value", values escaped. */
 static size_t
 format_line(char *line, size_t cap, const struct log_field *f, size_t n)
@@ -147,7 +159,7 @@ journal_send(int priority, const char *line, const struct log_field *f,
 		journal_field(iov, &c, buf, &used, "SMTP_", f[i].key,
 		    f[i].value);
 	if (journal_sendv(iov, c) < 0)
-		write_all(STDERR_FILENO, line, strlen(line));
+		stderr_line(line);
 }
 
 void
@@ -164,15 +176,9 @@ log_fields(int priority, const struct log_field *f, size_t n)
 	case LOG_TO_JOURNAL:
 		journal_send(priority, line, f, n);
 		break;
-	case LOG_TO_STDERR: {
-		char out[LOG_LINE_MAX + 64];
-		int k = snprintf(out, sizeof(out), "smtp-session[%ld]: %s\n",
-		    (long)getpid(), line);
-		if (k > 0)
-			write_all(STDERR_FILENO, out,
-			    (size_t)k < sizeof(out) ? (size_t)k : sizeof(out) - 1);
+	case LOG_TO_STDERR:
+		stderr_line(line);
 		break;
-	}
 	}
 }
 

@@ -13,6 +13,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/socket.h>
 #include <sys/time.h>
 #include <sysexits.h>
 #include <unistd.h>
@@ -25,25 +26,51 @@
 
 #define READ_SIZE 65536
 
-/* Writes all pending replies; false when the client is gone. */
-static bool
-flush_replies(struct session *s, int fd, unsigned timeout)
+struct edge {
+	struct session *s;
+	const struct peer *peer;
+	unsigned timeout;
+	bool verbose;
+};
+
+/* --verbose: one log line per reply line. */
+static void
+log_replies(const struct edge *e)
 {
+	const char *p = e->s->out.data, *end = p + e->s->out.len;
+
+	while (p < end) {
+		const char *eol = memchr(p, '\r', (size_t)(end - p));
+		char line[REPLY_MAX];
+		size_t n = (size_t)((eol ? eol : end) - p);
+
+		snprintf(line, sizeof(line), "%.*s", (int)n, p);
+		log_fields(LOG_DEBUG, (struct log_field[]){
+		    { "session", e->s->env.session_id }, { "event", "reply" },
+		    { "line", line } }, 3);
+		p += n + 2;
+	}
+}
+
+/* Writes all pending replies; false when the client is gone or does not
+ * read them within --timeout (the socket's SO_SNDTIMEO, set in main). */
+static bool
+flush_replies(const struct edge *e)
+{
+	struct session *s = e->s;
 	size_t off = 0;
 
+	if (e->verbose && s->out.len)
+		log_replies(e);
 	while (off < s->out.len) {
-		ssize_t w = write(fd, s->out.data + off, s->out.len - off);
+		ssize_t w = write(e->peer->out, s->out.data + off,
+		    s->out.len - off);
 		if (w >= 0) {
 			off += (size_t)w;
 			continue;
 		}
 		if (errno == EINTR)
 			continue;
-		if (errno == EAGAIN) {
-			struct pollfd p = { fd, POLLOUT, 0 };
-			if (poll(&p, 1, (int)timeout * 1000) > 0)
-				continue;
-		}
 		s->out.len = 0;
 		return false;
 	}
@@ -53,47 +80,55 @@ flush_replies(struct session *s, int fd, unsigned timeout)
 
 /* Feeds one block, flushing whenever the core asks for room. */
 static bool
-feed_block(struct session *s, const char *buf, size_t n, int out,
-    unsigned timeout)
+feed_block(const struct edge *e, const char *buf, size_t n)
 {
 	size_t off = 0;
 
-	while (off < n && !session_closed(s)) {
-		off += session_feed(s, buf + off, n - off);
-		if (reply_full(&s->out) && !flush_replies(s, out, timeout))
+	while (off < n && !session_closed(e->s)) {
+		off += session_feed(e->s, buf + off, n - off);
+		if (reply_full(&e->s->out) && !flush_replies(e))
 			return false;
 	}
 	return true;
 }
 
 static void
-run(struct session *s, const struct peer *p, unsigned timeout)
+run(const struct edge *e)
 {
 	static char buf[READ_SIZE];
-	struct pollfd pfd = { p->in, POLLIN, 0 };
+	struct pollfd pfd = { e->peer->in, POLLIN, 0 };
+	struct session *s = e->s;
 
 	for (;;) {
-		if (!flush_replies(s, p->out, timeout) || session_closed(s))
+		if (!flush_replies(e) || session_closed(s))
 			return;
-		int r = poll(&pfd, 1, (int)timeout * 1000);
+		int r = poll(&pfd, 1, (int)e->timeout * 1000);
 		if (r < 0 && errno == EINTR)
 			continue;
 		if (r == 0) {
 			session_timeout(s);
 			continue;
 		}
-		ssize_t n = read(p->in, buf, sizeof(buf));
+		ssize_t n = read(e->peer->in, buf, sizeof(buf));
 		if (n < 0 && (errno == EINTR || errno == EAGAIN))
 			continue;
-		if (n <= 0) {
-			session_eof(s);
-			return;
-		}
-		if (!feed_block(s, buf, (size_t)n, p->out, timeout)) {
+		if (n <= 0 || !feed_block(e, buf, (size_t)n)) {
 			session_eof(s);
 			return;
 		}
 	}
+}
+
+/* A client that stops reading must not hold the process: a write to the
+ * socket gives up after --timeout.  (A terminal or a pipe is a person or
+ * a script of our own; they stay blocking.) */
+static void
+limit_writes(const struct peer *p, unsigned timeout)
+{
+	struct timeval tv = { (time_t)timeout, 0 };
+
+	if (!p->local)
+		setsockopt(p->out, SOL_SOCKET, SO_SNDTIMEO, &tv, sizeof(tv));
 }
 
 static void
@@ -159,7 +194,8 @@ main(int argc, char **argv)
 	if (d.maildir && d.md.open_errno)
 		log_error("maildir %s: %s", opt.maildir,
 		    strerror(d.md.open_errno));
-	run(&s, &peer, opt.timeout);
+	limit_writes(&peer, opt.timeout);
+	run(&(struct edge){ &s, &peer, opt.timeout, opt.verbose });
 	session_free(&s);
 	return EX_OK;
 }

@@ -185,9 +185,9 @@ options_parse(struct options *o, int argc, char **argv)
 		    argv[optind]);
 		return OPTIONS_USAGE;
 	}
-	if (o->discard && (o->maildir || o->pipe_cmd)) {
-		fprintf(stderr, "smtp-session: --discard excludes --maildir "
-		    "and --pipe\n");
+	if (o->discard && (o->maildir || o->pipe_cmd || o->print)) {
+		fprintf(stderr, "smtp-session: --discard excludes --maildir, "
+		    "--pipe and --print\n");
 		return OPTIONS_USAGE;
 	}
 	return OPTIONS_RUN;

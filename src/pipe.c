@@ -136,6 +136,7 @@ child(const struct pipe_delivery *p, const struct envelope *env)
 	if (dup2(p->spool, 0) < 0 || dup2(out, 1) < 0 || dup2(out, 2) < 0)
 		_exit(EX_OSERR);
 	closefrom(3); /* the client's socket under systemd is fd 3 */
+	setpgid(0, 0); /* its own group, so the timeout kills all of it */
 	signal(SIGPIPE, SIG_DFL);
 	signal(SIGXFSZ, SIG_DFL);
 	export_envelope(env);
@@ -156,7 +157,7 @@ reap(pid_t pid, long long deadline, int *status)
 		if (r < 0 && errno != EINTR)
 			return -1;
 		if (now_ms() >= deadline) {
-			kill(pid, SIGKILL);
+			kill(-pid, SIGKILL); /* sh and whatever it started */
 			waitpid(pid, status, 0);
 			errno = ETIMEDOUT;
 			return -1;
@@ -180,6 +181,7 @@ pipe_commit(struct pipe_delivery *p, const struct envelope *env)
 		goto fail;
 	if (pid == 0)
 		child(p, env);
+	setpgid(pid, pid); /* as the child does: no race with kill(-pid) */
 	if (reap(pid, deadline, &status) < 0)
 		goto fail;
 	pipe_abort(p);

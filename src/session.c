@@ -71,6 +71,29 @@ refuse(struct session *s, const char *fmt, ...)
 	}
 }
 
+/* A refused MAIL or RCPT: logged as a refused message, since for the
+ * client it is one; counted toward --max-errors when it is a client
+ * error rather than a limit. */
+static void
+refuse_envelope(struct session *s, bool counted, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+
+static void
+refuse_envelope(struct session *s, bool counted, const char *fmt, ...)
+{
+	char text[160];
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(text, sizeof(text), fmt, ap);
+	va_end(ap);
+	event(s, SE_REFUSED, text);
+	if (counted)
+		refuse(s, "%s", text);
+	else
+		say(s, "%s", text);
+}
+
 /* The one place errno becomes a reply. */
 static void
 reply_errno(int err, char *text, size_t n)
@@ -188,27 +211,27 @@ cmd_mail(struct session *s, const char *arg, const char *end)
 	case ADDR_OK:
 		break;
 	case ADDR_TOO_LONG:
-		refuse(s, "501 5.1.7 Error: sender address too long");
+		refuse_envelope(s, true, "501 5.1.7 Error: sender address too long");
 		return;
 	default:
-		refuse(s, "501 5.1.7 Error: bad sender address syntax");
+		refuse_envelope(s, true, "501 5.1.7 Error: bad sender address syntax");
 		return;
 	}
 	pr = params_parse_mail(arg, end, &params);
 	if (pr == PARAM_UNKNOWN) {
-		refuse(s, "555 5.5.4 Error: unsupported MAIL parameter");
+		refuse_envelope(s, true, "555 5.5.4 Error: unsupported MAIL parameter");
 		return;
 	}
 	if (pr != PARAM_OK) {
-		refuse(s, "501 5.5.4 Error: bad MAIL parameter syntax");
+		refuse_envelope(s, true, "501 5.5.4 Error: bad MAIL parameter syntax");
 		return;
 	}
 	if (s->env.sender.utf8 && !params.smtputf8) {
-		refuse(s, "553 5.6.7 Error: non-ASCII sender needs SMTPUTF8");
+		refuse_envelope(s, true, "553 5.6.7 Error: non-ASCII sender needs SMTPUTF8");
 		return;
 	}
 	if (s->cfg->max_size && params.size > s->cfg->max_size) {
-		say(s, "552 5.3.4 Error: message size exceeds fixed limit");
+		refuse_envelope(s, false, "552 5.3.4 Error: message size exceeds fixed limit");
 		return;
 	}
 	s->env.params = params;
@@ -233,7 +256,7 @@ cmd_rcpt(struct session *s, const char *arg, const char *end)
 	}
 	arg += 3;
 	if (s->env.nrcpt >= s->cfg->max_recipients) {
-		say(s, "452 4.5.3 Error: too many recipients");
+		refuse_envelope(s, false, "452 4.5.3 Error: too many recipients");
 		return;
 	}
 	to = &s->env.rcpt[s->env.nrcpt];
@@ -241,18 +264,18 @@ cmd_rcpt(struct session *s, const char *arg, const char *end)
 	case ADDR_OK:
 		break;
 	case ADDR_TOO_LONG:
-		refuse(s, "501 5.1.3 Error: recipient address too long");
+		refuse_envelope(s, true, "501 5.1.3 Error: recipient address too long");
 		return;
 	default:
-		refuse(s, "501 5.1.3 Error: bad recipient address syntax");
+		refuse_envelope(s, true, "501 5.1.3 Error: bad recipient address syntax");
 		return;
 	}
 	if (params_parse_rcpt(arg, end) != PARAM_OK) {
-		refuse(s, "555 5.5.4 Error: unsupported RCPT parameter");
+		refuse_envelope(s, true, "555 5.5.4 Error: unsupported RCPT parameter");
 		return;
 	}
 	if (to->utf8 && !s->env.params.smtputf8) {
-		refuse(s, "553 5.6.7 Error: non-ASCII recipient needs SMTPUTF8");
+		refuse_envelope(s, true, "553 5.6.7 Error: non-ASCII recipient needs SMTPUTF8");
 		return;
 	}
 	s->env.nrcpt++;
@@ -413,7 +436,7 @@ process_line(struct session *s, char *line, size_t len)
 		return;
 	}
 	if (crlf)
-		len--;
+		line[--len] = '\0';
 	else if (!s->cfg->local && s->cfg->bare_lf == BARE_LF_REJECT) {
 		refuse(s, "500 5.5.2 Error: bare <LF> received; "
 			  "lines end in <CR><LF>");
@@ -511,6 +534,7 @@ session_init(struct session *s, const struct session_config *cfg)
 	s->env.client_addr = cfg->client_addr;
 	s->env.hostname = cfg->hostname;
 	s->env.helo = s->helo;
+	s->env.command = s->line;
 	s->state = ST_START;
 	say(s, "220 %s ESMTP smtp-sink", cfg->hostname);
 	return 0;

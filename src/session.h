@@ -34,6 +34,7 @@ struct envelope {
 	unsigned nrcpt;
 	struct path *rcpt;
 	uint64_t size;         /* octets received, CRLF line ends */
+	const char *command;   /* the command line being answered */
 };
 
 /* Delivery results beyond 0 / -1 with errno. */
@@ -45,6 +46,7 @@ enum session_event {
 	SE_ACCEPTED, /* text: the delivery's note (stored file) */
 	SE_REJECTED, /* text: the reply given */
 	SE_CLOSE,    /* text: why the session ends */
+	SE_REFUSED,  /* text: the reply to a refused MAIL or RCPT (command) */
 };
 
 struct delivery_ops {
