@@ -1,7 +1,8 @@
 /*
  * pipe.c: the msmtpd mapping of a delivery program's exit status
- * (sysexits.h): 0 accepted; EX_TEMPFAIL, EX_OSERR, a signal or the
- * timeout 451; anything else 554.  The envelope reaches the command only
+ * (sysexits.h): 0 accepted; EX_TEMPFAIL, EX_OSERR, a signal (or the
+ * 128 + n status of a command killed inside sh) or the timeout 451;
+ * anything else 554.  The envelope reaches the command only
  * through its environment, so no address is ever parsed by a shell.
  *
  * Invariant: the command never inherits the client's socket; its
@@ -159,8 +160,7 @@ reap(pid_t pid, long long deadline, int *status)
 		if (now_ms() >= deadline) {
 			kill(-pid, SIGKILL); /* sh and whatever it started */
 			waitpid(pid, status, 0);
-			errno = ETIMEDOUT;
-			return -1;
+			return 0; /* killed: a temporary failure */
 		}
 		nanosleep(&(struct timespec){ 0, (long)nap * 1000000 }, NULL);
 		if (nap < 64)
@@ -187,8 +187,10 @@ pipe_commit(struct pipe_delivery *p, const struct envelope *env)
 	pipe_abort(p);
 	if (WIFEXITED(status) && WEXITSTATUS(status) == 0)
 		return 0;
+	/* 128 + n is how sh reports a command killed by signal n (the OOM
+	 * killer, say): as temporary as sh itself being killed */
 	if (WIFSIGNALED(status) || WEXITSTATUS(status) == EX_TEMPFAIL ||
-	    WEXITSTATUS(status) == EX_OSERR)
+	    WEXITSTATUS(status) == EX_OSERR || WEXITSTATUS(status) > 128)
 		return DELIVER_TEMPORARY;
 	return DELIVER_PERMANENT;
 fail:

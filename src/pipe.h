@@ -27,8 +27,9 @@ void pipe_init(struct pipe_delivery *, const char *cmd, unsigned timeout,
 int pipe_begin(struct pipe_delivery *);
 int pipe_write(struct pipe_delivery *, const char *buf, size_t len);
 /* Runs the command: 0 when it exited 0; DELIVER_TEMPORARY for
- * EX_TEMPFAIL, EX_OSERR or a signal; -1 with errno when it could not be
- * run or ran past the timeout; DELIVER_PERMANENT for any other status. */
+ * EX_TEMPFAIL, EX_OSERR, a signal, a status over 128, or running past
+ * the timeout (it is killed); -1 with errno when it could not be run;
+ * DELIVER_PERMANENT for any other status. */
 int pipe_commit(struct pipe_delivery *, const struct envelope *);
 void pipe_abort(struct pipe_delivery *);
 
