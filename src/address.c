@@ -184,7 +184,8 @@ literal_valid(const unsigned char *s, size_t n)
 	unsigned char addr[16];
 	size_t i;
 
-	if (n == 0 || n >= sizeof(buf))
+	/* a NUL would end the text inet_pton() sees */
+	if (n == 0 || n >= sizeof(buf) || memchr(s, '\0', n) != NULL)
 		return false;
 	memcpy(buf, s, n);
 	buf[n] = '\0';

@@ -81,3 +81,62 @@ PY
 maildir_count() {
 	find "$1/new" -type f 2>/dev/null | wc -l
 }
+
+# ---- added for clients.bats, smuggling.bats, protocol.bats ----------------
+
+# maildir_body FILE: the stored message without the header block that
+# smtp-session prepends (Return-Path, one X-Original-To per recipient,
+# Received with its continuation lines), byte for byte.  Fails when the
+# block is not there.
+maildir_body() {
+	python3 - "$1" <<'PY'
+import re, sys
+b = open(sys.argv[1], "rb").read()
+m = re.match(rb"Return-Path: <[^\n]*>\n(X-Original-To: [^\n]*\n)*"
+             rb"Received: from [^\n]*\n(\t[^\n]*\n)*", b)
+if not m:
+    sys.exit("no header block in " + sys.argv[1])
+sys.stdout.buffer.write(b[m.end():])
+PY
+}
+
+# smtp_chunks LITERAL...: like smtp_raw, but each Python bytes literal is
+# sent in a write of its own, 0.2 s apart (TCP_NODELAY), so that the
+# server reads them separately.
+smtp_chunks() {
+	python3 - "$PORT" "$@" <<'PY'
+import socket, sys, ast, time
+s = socket.create_connection(("127.0.0.1", int(sys.argv[1])), 10)
+s.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+s.settimeout(10)
+for lit in sys.argv[2:]:
+    s.sendall(ast.literal_eval(lit))
+    time.sleep(0.2)
+out = b""
+try:
+    while True:
+        chunk = s.recv(65536)
+        if not chunk:
+            break
+        out += chunk
+except socket.timeout:
+    pass
+sys.stdout.write(out.replace(b"\r\n", b"\n").decode("utf-8", "replace"))
+PY
+}
+
+# sessions_clean: waits (up to 5 s) for the sessions of the server to end,
+# then fails if one of them exited non-zero or a sanitizer spoke up in
+# $TEST_DIR/server.log.  For teardown, before stop_server.
+sessions_clean() {
+	local i
+	for i in $(seq 1 100); do
+		[ -n "${SERVER_PID:-}" ] && pgrep -P "$SERVER_PID" >/dev/null || break
+		sleep 0.05
+	done
+	if grep -E "died with code [1-9]|AddressSanitizer|LeakSanitizer|runtime error:" \
+		"$TEST_DIR/server.log" 2>/dev/null; then
+		echo "a session failed; see $TEST_DIR/server.log" >&2
+		return 1
+	fi
+}
