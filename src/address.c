@@ -59,6 +59,7 @@ is_atext(unsigned char c)
 struct cursor {
 	const unsigned char *p, *end;
 	bool utf8;
+	bool too_long; /* a part over its RFC 5321 4.5.3.1 limit */
 };
 
 static bool
@@ -136,7 +137,9 @@ take_local_part(struct cursor *c)
 				return false;
 		}
 	}
-	return c->p - start <= ADDR_LOCAL_MAX;
+	if (c->p - start > ADDR_LOCAL_MAX)
+		c->too_long = true;
+	return !c->too_long;
 }
 
 static bool
@@ -158,7 +161,9 @@ take_subdomain(struct cursor *c)
 			break;
 		}
 	}
-	return c->p > start && !last_hyphen && c->p - start <= 63;
+	if (c->p - start > 63)
+		c->too_long = true;
+	return c->p > start && !last_hyphen && !c->too_long;
 }
 
 static bool
@@ -173,7 +178,9 @@ take_domain(struct cursor *c)
 		if (!take_subdomain(c))
 			return false;
 	}
-	return c->p - start <= ADDR_DOMAIN_MAX;
+	if (c->p - start > ADDR_DOMAIN_MAX)
+		c->too_long = true;
+	return !c->too_long;
 }
 
 /* The text of an address literal between the brackets. */
@@ -272,7 +279,7 @@ address_parse(const char **sp, const char *end, unsigned flags,
     struct path *out)
 {
 	struct cursor c = { (const unsigned char *)*sp,
-		(const unsigned char *)end, false };
+		(const unsigned char *)end, false, false };
 	const unsigned char *box, *box_end, *path_start;
 	bool bracket;
 	enum addr_result r;
@@ -293,9 +300,11 @@ address_parse(const char **sp, const char *end, unsigned flags,
 		return ADDR_OK;
 	}
 	if (!skip_source_route(&c))
-		return ADDR_SYNTAX;
+		return c.too_long ? ADDR_TOO_LONG : ADDR_SYNTAX;
 	box = c.p;
 	if (!take_mailbox(&c)) {
+		if (c.too_long)
+			return ADDR_TOO_LONG;
 		/* "<Postmaster>" without a domain, RFC 5321 4.5.1 */
 		c.p = box;
 		c.utf8 = false;
@@ -400,8 +409,10 @@ mail_param(const char *k, size_t kn, const char *v, size_t vn, bool has_val,
 			seen->p->body = BODY_7BIT;
 		else if (word_is(v, vn, "8BITMIME"))
 			seen->p->body = BODY_8BITMIME;
+		else if (word_is(v, vn, "BINARYMIME"))
+			return PARAM_UNKNOWN; /* RFC 3030: needs CHUNKING */
 		else
-			return PARAM_UNKNOWN; /* BINARYMIME needs CHUNKING */
+			return PARAM_SYNTAX;
 		return PARAM_OK;
 	}
 	if (word_is(k, kn, "SMTPUTF8")) {

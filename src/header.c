@@ -13,13 +13,21 @@
 void
 header_clean(char *dst, size_t n, const char *src)
 {
-	size_t i;
+	const unsigned char *s = (const unsigned char *)src;
+	const unsigned char *end = s + strlen(src);
+	size_t o = 0;
 
-	for (i = 0; i + 1 < n && src[i]; i++) {
-		unsigned char c = (unsigned char)src[i];
-		dst[i] = c < 0x20 || c == 0x7f ? '?' : (char)c;
+	while (s < end && o + 1 < n) {
+		size_t u = *s >= 0x80 ? utf8_sequence(s, end) : 1;
+		if (u > 1 && o + u < n) {
+			memcpy(dst + o, s, u); /* RFC 6532: UTF-8 is fine */
+			o += u, s += u;
+			continue;
+		}
+		dst[o++] = *s < 0x20 || *s >= 0x7f ? '?' : (char)*s;
+		s++;
 	}
-	dst[i] = '\0';
+	dst[o] = '\0';
 }
 
 const char *

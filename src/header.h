@@ -22,8 +22,9 @@
 int header_write(const struct envelope *, const char *date,
     data_write_fn write, void *ctx);
 
-/* Copies src into dst (size n > 0) with every control character turned
- * into '?', so client text can never start a header line of its own. */
+/* Copies src into dst (size n > 0) with every control character and
+ * every byte of invalid UTF-8 turned into '?': client text can never
+ * start a header line of its own or make the header invalid. */
 void header_clean(char *dst, size_t n, const char *src);
 
 /* The RFC 3848 / RFC 6531 protocol name of the Received "with" clause. */

@@ -74,7 +74,7 @@ test_lengths(void)
 	CHECK(parse(buf, 0, &a, NULL) == ADDR_OK);
 	local[64] = 'l', local[65] = '\0';
 	snprintf(buf, sizeof(buf), "<%s@x.test>", local);
-	CHECK(parse(buf, 0, &a, NULL) == ADDR_SYNTAX);
+	CHECK(parse(buf, 0, &a, NULL) == ADDR_TOO_LONG);
 
 	memset(label, 'd', 63);
 	label[63] = '\0';
@@ -82,7 +82,7 @@ test_lengths(void)
 	CHECK(parse(buf, 0, &a, NULL) == ADDR_OK);
 	label[63] = 'd', label[64] = '\0';
 	snprintf(buf, sizeof(buf), "<u@%s.test>", label);
-	CHECK(parse(buf, 0, &a, NULL) == ADDR_SYNTAX);
+	CHECK(parse(buf, 0, &a, NULL) == ADDR_TOO_LONG);
 
 	/* 256 octets of path is the limit, brackets included */
 	memset(label, 'd', 60);
