@@ -7,6 +7,7 @@
  * buffer, found with memchr, never byte by byte.  Output line ends are LF.
  */
 #include <errno.h>
+#include <stddef.h>
 #include <string.h>
 #include <strings.h>
 
@@ -16,7 +17,8 @@ void
 data_begin(struct data_machine *d, bool lf_ok, uint64_t max_size,
     data_write_fn write, void *ctx)
 {
-	memset(d, 0, sizeof(*d));
+	memset(d, 0, offsetof(struct data_machine, out));
+	d->out_len = 0;
 	d->state = DS_BOL;
 	d->lf_ok = lf_ok;
 	d->max_size = max_size;
@@ -41,6 +43,35 @@ scan_headers(struct data_machine *d, const char *p, size_t n)
 	}
 }
 
+static void
+out_write(struct data_machine *d, const char *p, size_t n)
+{
+	if (d->write_errno == 0 && d->write(d->ctx, p, n) < 0)
+		d->write_errno = errno ? errno : EIO;
+}
+
+static void
+out_flush(struct data_machine *d)
+{
+	if (d->out_len > 0)
+		out_write(d, d->out, d->out_len);
+	d->out_len = 0;
+}
+
+static void
+out_put(struct data_machine *d, const char *p, size_t n)
+{
+	if (d->out_len + n > sizeof(d->out)) {
+		out_flush(d);
+		if (n >= sizeof(d->out)) {
+			out_write(d, p, n); /* a long run: no copy */
+			return;
+		}
+	}
+	memcpy(d->out + d->out_len, p, n);
+	d->out_len += n;
+}
+
 /* Passes n bytes on, counting them as `octets` toward the size. */
 static void
 pass(struct data_machine *d, const char *p, size_t n, size_t octets)
@@ -54,10 +85,8 @@ pass(struct data_machine *d, const char *p, size_t n, size_t octets)
 		n = 0;
 	}
 	d->size += octets;
-	if (n == 0 || d->write_errno)
-		return;
-	if (d->write(d->ctx, p, n) < 0)
-		d->write_errno = errno ? errno : EIO;
+	if (n > 0 && d->write && d->write_errno == 0)
+		out_put(d, p, n);
 }
 
 static void
@@ -78,6 +107,30 @@ newline(struct data_machine *d)
 		d->prefix_len = 0;
 	}
 	pass(d, "\n", 1, 2); /* counted as CRLF, as SIZE= counts it */
+}
+
+/* A whole line of text and its line end: the fast path of emit() and
+ * newline() together, when no header or size rule is in play. */
+static void
+emit_line(struct data_machine *d, const char *p, size_t n)
+{
+	if (d->in_headers || d->too_big ||
+	    (d->max_size && d->size + n + 2 > d->max_size)) {
+		emit(d, p, n);
+		newline(d);
+		return;
+	}
+	d->size += n + 2;
+	if (d->write == NULL || d->write_errno)
+		return;
+	if (d->out_len + n + 1 > sizeof(d->out)) {
+		out_put(d, p, n);
+		out_put(d, "\n", 1);
+		return;
+	}
+	memcpy(d->out + d->out_len, p, n);
+	d->out[d->out_len + n] = '\n';
+	d->out_len += n + 1;
 }
 
 /* The next CR or LF in [p, end), or NULL. */
@@ -114,6 +167,37 @@ feed_text(struct data_machine *d, const char *p, const char *end)
 	return e + 1;
 }
 
+/*
+ * At a line start, the common case: whole lines "text<CRLF>" (or "text<LF>"
+ * locally) with no other CR, each found with two memchr calls and passed
+ * on in one piece.  Anything else is left to the byte-level states.
+ */
+static const char *
+feed_lines(struct data_machine *d, const char *p, const char *end)
+{
+	while (p < end) {
+		const char *lf = memchr(p, '\n', (size_t)(end - p));
+		const char *text = p, *stop;
+
+		if (lf == NULL)
+			break;
+		stop = lf > p && lf[-1] == '\r' ? lf - 1 : lf;
+		if ((stop == lf && !d->lf_ok) ||
+		    memchr(p, '\r', (size_t)(stop - p)) != NULL)
+			break; /* a bare LF or CR in this line */
+		if (*p == '.') {
+			if (stop == p + 1) {
+				d->state = DS_END;
+				return lf + 1;
+			}
+			text++; /* dot-stuffing undone */
+		}
+		emit_line(d, text, (size_t)(stop - text));
+		p = lf + 1;
+	}
+	return p;
+}
+
 /* A CR that is not followed by LF is bare: it becomes a line end, and the
  * byte after it is read again as text (never as a line start). */
 static void
@@ -135,6 +219,9 @@ data_feed(struct data_machine *d, const char *in, size_t len)
 			p = feed_text(d, p, end);
 			break;
 		case DS_BOL:
+			p = feed_lines(d, p, end);
+			if (p == end || d->state == DS_END)
+				break;
 			if (*p == '.') {
 				d->state = DS_DOT;
 				p++;
@@ -180,5 +267,7 @@ data_feed(struct data_machine *d, const char *in, size_t len)
 			break;
 		}
 	}
+	if (d->state == DS_END && d->write)
+		out_flush(d);
 	return (size_t)(p - in);
 }

@@ -15,7 +15,8 @@
 #include <stdint.h>
 
 /* Where message bytes go; returns 0, or -1 with errno set.  After the
- * first failure the machine stops calling it and keeps reading. */
+ * first failure the machine stops calling it and keeps reading.  NULL:
+ * the bytes are counted and checked, and go nowhere (--discard). */
 typedef int (*data_write_fn)(void *ctx, const char *buf, size_t len);
 
 enum data_state { DS_BOL, DS_TEXT, DS_CR, DS_DOT, DS_DOT_CR, DS_END };
@@ -37,6 +38,10 @@ struct data_machine {
 	unsigned prefix_len;
 	char prefix[9];
 	unsigned hops;
+	/* Output is gathered here and handed on in large pieces.  Last, so
+	 * that data_begin() need not clear it. */
+	size_t out_len;
+	char out[65536];
 };
 
 void data_begin(struct data_machine *, bool lf_ok, uint64_t max_size,

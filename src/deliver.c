@@ -17,7 +17,9 @@
 void
 deliver_init(struct deliver *d, const struct options *opt, int log_fd)
 {
-	memset(d, 0, sizeof(*d));
+	/* no memset: the buffers are large, and a page is touched only
+	 * when its target is in use */
+	d->console_len = 0;
 	d->opt = opt;
 	d->maildir = opt->maildir != NULL;
 	d->pipe = opt->pipe_cmd != NULL;
@@ -100,6 +102,8 @@ deliver_begin(void *ctx, const struct envelope *env)
 	time_t now = time(NULL);
 	struct tm tm;
 
+	if (!d->print && !d->maildir && !d->pipe)
+		return 1; /* --discard: no bytes wanted, not even headers */
 	localtime_r(&now, &tm);
 	strftime(date, sizeof(date), "%a, %d %b %Y %H:%M:%S %z", &tm);
 	if (d->maildir && maildir_begin(&d->md) < 0)

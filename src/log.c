@@ -45,7 +45,8 @@ journal_open(const struct stat *err)
 	    dev != (unsigned long long)err->st_dev ||
 	    ino != (unsigned long long)err->st_ino)
 		return false;
-	lib = dlopen("libsystemd.so.0", RTLD_NOW | RTLD_LOCAL);
+	/* lazy binding: of its many symbols one is used */
+	lib = dlopen("libsystemd.so.0", RTLD_LAZY | RTLD_LOCAL);
 	if (lib == NULL)
 		return false;
 	*(void **)&journal_sendv = dlsym(lib, "sd_journal_sendv");
@@ -88,30 +89,40 @@ write_all(int fd, const char *p, size_t n)
 	}
 }
 
-static void
-stderr_line(const char *line)
-{
-	char out[LOG_LINE_MAX + 64];
-	int k = snprintf(out, sizeof(out), "smtp-session[%ld]: %s\n",
-	    (long)getpid(), line);
+/* "smtp-session[pid]: ", made once: a session logs several lines and
+ * the pid does not change. */
+static char line_prefix[48];
+static size_t line_prefix_len;
 
-	if (k > 0)
-		write_all(STDERR_FILENO, out,
-		    (size_t)k < sizeof(out) ? (size_t)k : sizeof(out) - 1);
+static void
+stderr_line(const char *line, size_t len)
+{
+	char out[LOG_LINE_MAX + sizeof(line_prefix) + 1];
+
+	if (line_prefix_len == 0)
+		line_prefix_len = (size_t)snprintf(line_prefix, sizeof(line_prefix),
+		    "smtp-session[%ld]: ", (long)getpid());
+	memcpy(out, line_prefix, line_prefix_len);
+	memcpy(out + line_prefix_len, line, len);
+	out[line_prefix_len + len] = '\n';
+	write_all(STDERR_FILENO, out, line_prefix_len + len + 1);
 }
 
-/* "key=value key=value", values escaped. */
+/* "key=value key=value", values escaped; returns the length. */
 static size_t
 format_line(char *line, size_t cap, const struct log_field *f, size_t n)
 {
 	size_t o = 0;
 
-	for (size_t i = 0; i < n && o + 4 < cap; i++) {
-		int k = snprintf(line + o, cap - o, "%s%s=", o ? " " : "",
-		    f[i].key);
-		if (k < 0 || (size_t)k >= cap - o)
+	for (size_t i = 0; i < n; i++) {
+		size_t k = strlen(f[i].key);
+		if (o + k + 4 >= cap)
 			break;
-		o += (size_t)k;
+		if (o)
+			line[o++] = ' ';
+		memcpy(line + o, f[i].key, k);
+		o += k;
+		line[o++] = '=';
 		o += escape_value(line + o, cap - o, f[i].value,
 		    strlen(f[i].value));
 	}
@@ -159,15 +170,14 @@ journal_send(int priority, const char *line, const struct log_field *f,
 		journal_field(iov, &c, buf, &used, "SMTP_", f[i].key,
 		    f[i].value);
 	if (journal_sendv(iov, c) < 0)
-		stderr_line(line);
+		stderr_line(line, strlen(line));
 }
 
 void
 log_fields(int priority, const struct log_field *f, size_t n)
 {
 	char line[LOG_LINE_MAX];
-
-	format_line(line, sizeof(line) - 1, f, n);
+	size_t len = format_line(line, sizeof(line), f, n);
 
 	switch (target) {
 	case LOG_TO_SYSLOG:
@@ -177,7 +187,7 @@ log_fields(int priority, const struct log_field *f, size_t n)
 		journal_send(priority, line, f, n);
 		break;
 	case LOG_TO_STDERR:
-		stderr_line(line);
+		stderr_line(line, len);
 		break;
 	}
 }

@@ -4,6 +4,12 @@
  * one piece, and only then wait for input again (RFC 2920: a pipelined
  * batch is answered with as few writes as possible).
  *
+ * Time limits: a command line must arrive whole within --timeout of the
+ * moment the server waits for it, so a client that trickles a byte at a
+ * time is cut off (Postfix's smtpd_per_record_deadline); the message after
+ * 354 must arrive within DATA_TIME_FACTOR times --timeout in all; and no
+ * single wait for input is longer than --timeout.
+ *
  * Exit status (sysexits): 0 for every ending the client caused (QUIT,
  * EOF, timeout, too many errors); 64 usage; 70 internal error.
  */
@@ -16,6 +22,7 @@
 #include <sys/socket.h>
 #include <sys/time.h>
 #include <sysexits.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "deliver.h"
@@ -25,6 +32,7 @@
 #include "session.h"
 
 #define READ_SIZE 65536
+#define DATA_TIME_FACTOR 10 /* the whole DATA phase, in --timeout units */
 
 struct edge {
 	struct session *s;
@@ -92,17 +100,59 @@ feed_block(const struct edge *e, const char *buf, size_t n)
 	return true;
 }
 
+static long long
+now_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+/* Part of a command line has arrived, but not its end. */
+static bool
+mid_line(const struct session *s)
+{
+	return s->state != ST_DATA && (s->line_len > 0 || s->line_too_long);
+}
+
+/* When the input the session waits for is due (see the top of the file). */
+struct deadlines {
+	long long line, data;
+	unsigned data_of; /* the transaction the DATA deadline belongs to */
+};
+
+static long long
+next_deadline(struct deadlines *dl, const struct session *s, unsigned timeout)
+{
+	long long now = now_ms(), limit = (long long)timeout * 1000;
+
+	if (s->state == ST_DATA) {
+		if (dl->data_of != s->transactions) {
+			dl->data_of = s->transactions;
+			dl->data = now + DATA_TIME_FACTOR * limit;
+		}
+		dl->line = 0;
+		return dl->data < now + limit ? dl->data : now + limit;
+	}
+	if (dl->line == 0 || !mid_line(s))
+		dl->line = now + limit;
+	return dl->line;
+}
+
 static void
 run(const struct edge *e)
 {
 	static char buf[READ_SIZE];
 	struct pollfd pfd = { e->peer->in, POLLIN, 0 };
 	struct session *s = e->s;
+	struct deadlines dl = { 0, 0, 0 };
 
 	for (;;) {
 		if (!flush_replies(e) || session_closed(s))
 			return;
-		int r = poll(&pfd, 1, (int)e->timeout * 1000);
+		long long wait = next_deadline(&dl, s, e->timeout) - now_ms();
+		int r = wait > 0 ? poll(&pfd, 1, (int)wait) : 0;
 		if (r < 0 && errno == EINTR)
 			continue;
 		if (r == 0) {

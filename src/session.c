@@ -9,6 +9,7 @@
  * it straight to the delivery callbacks.
  */
 #include <errno.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -287,6 +288,7 @@ static void
 cmd_data(struct session *s, const char *arg, const char *end)
 {
 	char text[128];
+	int r;
 
 	if (!need_helo(s))
 		return;
@@ -304,7 +306,8 @@ cmd_data(struct session *s, const char *arg, const char *end)
 	}
 	snprintf(s->env.id, sizeof(s->env.id), "%s.%u", s->cfg->session_id,
 	    ++s->transactions);
-	if (s->cfg->ops->begin(s->cfg->ctx, &s->env) < 0) {
+	r = s->cfg->ops->begin(s->cfg->ctx, &s->env);
+	if (r < 0) {
 		reply_errno(errno, text, sizeof(text));
 		say(s, "%s", text);
 		event(s, SE_REJECTED, text);
@@ -312,7 +315,7 @@ cmd_data(struct session *s, const char *arg, const char *end)
 	}
 	s->in_delivery = true;
 	data_begin(&s->data, s->cfg->local, s->cfg->max_size,
-	    s->cfg->ops->write, s->cfg->ctx);
+	    r == 1 ? NULL : s->cfg->ops->write, s->cfg->ctx);
 	s->state = ST_DATA;
 	say(s, "354 End data with <CR><LF>.<CR><LF>");
 }
@@ -524,9 +527,12 @@ data_finish(struct session *s)
 int
 session_init(struct session *s, const struct session_config *cfg)
 {
-	memset(s, 0, sizeof(*s));
+	/* the DATA machine (set up at each DATA) and the reply buffer are
+	 * large and need no zeroing: their pages are touched only in use */
+	memset(s, 0, offsetof(struct session, data));
+	s->out.len = 0;
 	s->cfg = cfg;
-	s->env.rcpt = calloc(cfg->max_recipients ? cfg->max_recipients : 1,
+	s->env.rcpt = malloc((cfg->max_recipients ? cfg->max_recipients : 1) *
 	    sizeof(*s->env.rcpt));
 	if (s->env.rcpt == NULL)
 		return -1;

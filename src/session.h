@@ -50,7 +50,8 @@ enum session_event {
 };
 
 struct delivery_ops {
-	/* at DATA, before 354: 0, or -1 with errno */
+	/* at DATA, before 354: 0; 1 when the message bytes are not wanted
+	 * (they are still read, counted and checked); or -1 with errno */
 	int (*begin)(void *ctx, const struct envelope *);
 	/* message bytes, LF line ends: 0, or -1 with errno */
 	int (*write)(void *ctx, const char *buf, size_t len);
@@ -99,6 +100,7 @@ struct session {
 	char line[SESSION_LINE_MAX];
 	char helo[SESSION_HELO_MAX + 1];
 	struct envelope env;
+	/* the large members last: session_init clears what comes before */
 	struct data_machine data;
 	struct reply_buf out;
 };

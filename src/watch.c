@@ -95,7 +95,6 @@ struct watch {
 	char *abs;                   /* absolute Maildir path, for JSON */
 	int ifd, sfd;                /* inotify, signalfd */
 	int new_wd, parent_wd;       /* -1 when not watching */
-	int newfd;                   /* new/, open while watched */
 	bool appeared;   /* new/ was missing: all it holds is new to us */
 	bool told_wait;  /* the "waiting" notice was printed */
 	int64_t start_ns;            /* CLOCK_REALTIME at start */
@@ -962,12 +961,13 @@ attach(struct watch *w)
 		w->parent_wd = -1;
 	}
 	w->last_event_ctime = w->t0;
-	w->newfd = open(w->newdir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-	if (w->newfd < 0)
-		die("%s: %s", w->newdir, strerror(errno));
 }
 
-/* Reads events until new/ goes away (then returns) or the end. */
+/*
+ * Reads events until new/ goes away (then returns) or the end.  new/ is
+ * open only while a batch of events is handled: an open descriptor would
+ * keep a removed directory alive, and its IN_IGNORED from coming.
+ */
 static void
 follow(struct watch *w)
 {
@@ -978,6 +978,7 @@ follow(struct watch *w)
 	while (!gone) {
 		bool overflow = false;
 		ssize_t len;
+		int fd;
 
 		wait_input(w);
 		len = read(w->ifd, buf, sizeof(buf));
@@ -985,6 +986,9 @@ follow(struct watch *w)
 			continue;
 		if (len <= 0)
 			die("inotify: %s", len < 0 ? strerror(errno) : "EOF");
+		fd = open(w->newdir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+		if (fd < 0 && errno != ENOENT)
+			die("%s: %s", w->newdir, strerror(errno));
 		for (char *p = buf; p < buf + len;) {
 			struct inotify_event *ev = (struct inotify_event *)p;
 			p += sizeof(*ev) + ev->len;
@@ -996,15 +1000,15 @@ follow(struct watch *w)
 				gone = true;
 			else if ((ev->mask & (IN_CREATE | IN_MOVED_TO)) &&
 			    !(ev->mask & IN_ISDIR) && ev->len > 0 &&
-			    ev->name[0] != '.')
-				process(w, w->newfd, "new", ev->name, OR_EVENT);
+			    ev->name[0] != '.' && fd >= 0)
+				process(w, fd, "new", ev->name, OR_EVENT);
 		}
+		if (fd >= 0)
+			close(fd);
 		if (overflow)
 			scan(w, "new", pick_since_event, OR_RESCAN);
 	}
 	/* new/ was removed: whatever appears there later is news */
-	close(w->newfd);
-	w->newfd = -1;
 	w->new_wd = -1;
 	w->told_wait = false;
 }
@@ -1185,7 +1189,7 @@ main(int argc, char **argv)
 {
 	static char outbuf[65536];
 	struct watch w = { .ifd = -1, .sfd = -1, .new_wd = -1,
-		.parent_wd = -1, .newfd = -1, .deadline = -1 };
+		.parent_wd = -1, .deadline = -1 };
 
 	w.start_ns = clock_ns(CLOCK_REALTIME);
 	parse_options(&w.opt, argc, argv);
