@@ -149,7 +149,11 @@ run(const struct edge *e)
 	struct deadlines dl = { 0, 0, 0 };
 
 	for (;;) {
-		if (!flush_replies(e) || session_closed(s))
+		if (!flush_replies(e)) {
+			session_eof(s); /* a message in progress is aborted */
+			return;
+		}
+		if (session_closed(s))
 			return;
 		long long wait = next_deadline(&dl, s, e->timeout) - now_ms();
 		int r = wait > 0 ? poll(&pfd, 1, (int)wait) : 0;
