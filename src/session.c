@@ -52,6 +52,16 @@ close_session(struct session *s, const char *why)
 	s->state = ST_CLOSED;
 }
 
+static void
+count_error(struct session *s)
+{
+	if (s->cfg->max_errors && ++s->errors >= s->cfg->max_errors) {
+		say(s, "421 4.7.0 %s Error: too many errors",
+		    s->cfg->hostname);
+		close_session(s, "too many errors");
+	}
+}
+
 /* A command the client got wrong: it counts toward --max-errors. */
 static void
 refuse(struct session *s, const char *fmt, ...)
@@ -65,11 +75,17 @@ refuse(struct session *s, const char *fmt, ...)
 	va_start(ap, fmt);
 	reply_vline(&s->out, fmt, ap);
 	va_end(ap);
-	if (s->cfg->max_errors && ++s->errors >= s->cfg->max_errors) {
-		say(s, "421 4.7.0 %s Error: too many errors",
-		    s->cfg->hostname);
-		close_session(s, "too many errors");
-	}
+	count_error(s);
+}
+
+/* NOOP, RSET and VRFY cost nothing, so a client could keep a process
+ * forever with one every --timeout; past JUNK_LIMIT of them each counts
+ * as an error (Postfix's smtpd_junk_command_limit). */
+static void
+junk_command(struct session *s)
+{
+	if (++s->junk > JUNK_LIMIT)
+		count_error(s);
 }
 
 /* A refused MAIL or RCPT: logged as a refused message, since for the
@@ -329,6 +345,7 @@ cmd_rset(struct session *s, const char *arg, const char *end)
 	}
 	reset_transaction(s);
 	say(s, "250 2.0.0 Ok");
+	junk_command(s);
 }
 
 static void
@@ -336,6 +353,7 @@ cmd_noop(struct session *s, const char *arg, const char *end)
 {
 	(void)arg, (void)end; /* RFC 5321 4.1.1.9: a parameter is ignored */
 	say(s, "250 2.0.0 Ok");
+	junk_command(s);
 }
 
 static void
@@ -355,6 +373,7 @@ cmd_vrfy(struct session *s, const char *arg, const char *end)
 	}
 	say(s, "252 2.0.0 Cannot VRFY user, but will accept message and "
 	       "attempt delivery");
+	junk_command(s);
 }
 
 static void

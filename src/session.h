@@ -20,6 +20,7 @@
 #define SESSION_LINE_MAX 512 /* a command line with its CRLF, 4.5.3.1.4 */
 #define SESSION_HELO_MAX 255
 #define SESSION_RCPT_LIMIT 100000 /* the largest --max-recipients */
+#define JUNK_LIMIT 100 /* NOOP, RSET, VRFY before each counts as an error */
 
 /* What is known of one message; the delivery callbacks read it. */
 struct envelope {
@@ -93,6 +94,7 @@ struct session {
 	const struct session_config *cfg;
 	enum session_state state;
 	unsigned errors;
+	unsigned junk; /* NOOP, RSET, VRFY so far */
 	unsigned transactions; /* DATA commands that began a message */
 	bool in_delivery; /* begin() succeeded, no commit() or abort() yet */
 	bool line_too_long;
