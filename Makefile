@@ -8,11 +8,12 @@
 
 PREFIX     ?= /usr/local
 BINDIR     ?= $(PREFIX)/bin
-SBINDIR    ?= $(PREFIX)/sbin
 MANDIR     ?= $(PREFIX)/share/man
 UNITDIR    ?= $(PREFIX)/lib/systemd/system
 SYSUSERSDIR ?= $(PREFIX)/lib/sysusers.d
-SYSCONFDIR ?= $(PREFIX)/etc
+TMPFILESDIR ?= $(PREFIX)/lib/tmpfiles.d
+# /usr installs its configuration into /etc, as Debian's packages do
+SYSCONFDIR ?= $(if $(filter /usr,$(PREFIX)),/etc,$(PREFIX)/etc)
 DESTDIR    ?=
 
 CC         ?= cc
@@ -109,13 +110,29 @@ install: all
 	install -m 0755 smtp-session smtp-watch $(DESTDIR)$(BINDIR)
 	install -m 0644 man/smtp-watch.1 $(DESTDIR)$(MANDIR)/man1
 	install -m 0644 man/smtp-session.8 $(DESTDIR)$(MANDIR)/man8
-	if [ -f man/smtp-sink.7 ]; then install -m 0644 man/smtp-sink.7 $(DESTDIR)$(MANDIR)/man7; fi
+	install -m 0644 man/smtp-sink.7 $(DESTDIR)$(MANDIR)/man7
+	install -d $(DESTDIR)$(UNITDIR) $(DESTDIR)$(SYSUSERSDIR) \
+	    $(DESTDIR)$(TMPFILESDIR) $(DESTDIR)$(SYSCONFDIR)/xinetd.d
+	install -m 0644 systemd/smtp-sink.socket $(DESTDIR)$(UNITDIR)/smtp-sink.socket
+	sed 's|@BINDIR@|$(BINDIR)|g' systemd/smtp-sink@.service \
+	    >$(DESTDIR)$(UNITDIR)/smtp-sink@.service
+	sed 's|@BINDIR@|$(BINDIR)|g' xinetd/smtp-sink \
+	    >$(DESTDIR)$(SYSCONFDIR)/xinetd.d/smtp-sink
+	chmod 0644 $(DESTDIR)$(UNITDIR)/smtp-sink@.service \
+	    $(DESTDIR)$(SYSCONFDIR)/xinetd.d/smtp-sink
+	install -m 0644 systemd/smtp-sink.sysusers $(DESTDIR)$(SYSUSERSDIR)/smtp-sink.conf
+	install -m 0644 systemd/smtp-sink.tmpfiles $(DESTDIR)$(TMPFILESDIR)/smtp-sink.conf
 
 uninstall:
 	rm -f $(DESTDIR)$(BINDIR)/smtp-session $(DESTDIR)$(BINDIR)/smtp-watch \
 	    $(DESTDIR)$(MANDIR)/man1/smtp-watch.1 \
 	    $(DESTDIR)$(MANDIR)/man7/smtp-sink.7 \
-	    $(DESTDIR)$(MANDIR)/man8/smtp-session.8
+	    $(DESTDIR)$(MANDIR)/man8/smtp-session.8 \
+	    $(DESTDIR)$(UNITDIR)/smtp-sink.socket \
+	    $(DESTDIR)$(UNITDIR)/smtp-sink@.service \
+	    $(DESTDIR)$(SYSUSERSDIR)/smtp-sink.conf \
+	    $(DESTDIR)$(TMPFILESDIR)/smtp-sink.conf \
+	    $(DESTDIR)$(SYSCONFDIR)/xinetd.d/smtp-sink
 
 clean:
 	rm -rf build build-san build-fuzz build-cov smtp-session smtp-watch
