@@ -694,9 +694,27 @@ report(struct watch *w, struct message *msg)
 		finish(EXIT_COUNT);
 }
 
-static bool
-find_in_cur(struct watch *w, const char *key, size_t klen, char *out,
-    size_t cap);
+static bool find_in_cur(struct watch *, const char *key, size_t klen,
+    char *out, size_t cap);
+static void process(struct watch *, int dirfd, const char *sub,
+    const char *name, enum origin);
+
+/* An event named a message that is gone from new/: a mail reader was
+ * quicker, and moved it to cur/. */
+static void
+process_moved(struct watch *w, const char *name, size_t klen)
+{
+	char moved[NAME_MAX + 1];
+	int fd;
+
+	if (!find_in_cur(w, name, klen, moved, sizeof(moved)))
+		return;
+	fd = open(w->curdir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (fd >= 0) {
+		process(w, fd, "cur", moved, OR_RESCAN);
+		close(fd);
+	}
+}
 
 /* Handles one name in new/ or cur/, reporting it unless it was seen. */
 static void
@@ -706,7 +724,6 @@ process(struct watch *w, int dirfd, const char *sub, const char *name,
 	size_t klen = unique_len(name);
 	int64_t ct, keep = w->last_event_ctime - 2 * SLACK_NS;
 	struct message msg = { .sub = sub, .name = name };
-	char moved[NAME_MAX + 1];
 
 	check_signal(w);
 	check_deadline(w);
@@ -718,19 +735,11 @@ process(struct watch *w, int dirfd, const char *sub, const char *name,
 	msg.fd = openat(dirfd, name, O_RDONLY | O_CLOEXEC | O_NOFOLLOW |
 	    O_NOCTTY | O_NONBLOCK);
 	if (msg.fd < 0) {
-		/* a mail reader was quicker: the message is in cur/ now */
-		if (errno == ENOENT && origin == OR_EVENT &&
-		    find_in_cur(w, name, klen, moved, sizeof(moved))) {
-			int cfd = open(w->curdir, O_RDONLY | O_DIRECTORY |
-			    O_CLOEXEC);
-			if (cfd >= 0) {
-				process(w, cfd, "cur", moved, OR_RESCAN);
-				close(cfd);
-			}
-		} else if (errno != ENOENT) {
+		if (errno == ENOENT && origin == OR_EVENT)
+			process_moved(w, name, klen);
+		else if (errno != ENOENT)
 			warn_msg("%s/%s/%s: %s", w->dir, sub, name,
 			    strerror(errno));
-		}
 		return;
 	}
 	if (fstat(msg.fd, &msg.st) < 0 || !S_ISREG(msg.st.st_mode))
