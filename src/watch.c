@@ -109,17 +109,23 @@ static char prefix[PREFIX_MAX];
 
 /* ---- diagnostics and exits ------------------------------------------ */
 
+static void
+vwarn_msg(const char *fmt, va_list ap)
+{
+	fflush(stdout);
+	fputs("smtp-watch: ", stderr);
+	vfprintf(stderr, fmt, ap);
+	fputc('\n', stderr);
+}
+
 static void __attribute__((format(printf, 1, 2)))
 warn_msg(const char *fmt, ...)
 {
 	va_list ap;
 
-	fflush(stdout);
-	fputs("smtp-watch: ", stderr);
 	va_start(ap, fmt);
-	vfprintf(stderr, fmt, ap);
+	vwarn_msg(fmt, ap);
 	va_end(ap);
-	fputc('\n', stderr);
 }
 
 static void
@@ -144,12 +150,9 @@ die(const char *fmt, ...)
 {
 	va_list ap;
 
-	fflush(stdout);
-	fputs("smtp-watch: ", stderr);
 	va_start(ap, fmt);
-	vfprintf(stderr, fmt, ap);
+	vwarn_msg(fmt, ap);
 	va_end(ap);
-	fputc('\n', stderr);
 	exit(EXIT_TROUBLE);
 }
 

@@ -58,23 +58,7 @@ stop_server() {
 # closes the connection (or 10 s pass), CRLF shown as LF.  Example:
 #   smtp_raw 'b"HELO x\r\nQUIT\r\n"'
 smtp_raw() {
-	python3 - "$PORT" "$1" <<'PY'
-import socket, sys, ast
-data = ast.literal_eval(sys.argv[2])
-s = socket.create_connection(("127.0.0.1", int(sys.argv[1])), 10)
-s.settimeout(10)
-s.sendall(data)
-out = b""
-try:
-    while True:
-        chunk = s.recv(65536)
-        if not chunk:
-            break
-        out += chunk
-except socket.timeout:
-    pass
-sys.stdout.write(out.replace(b"\r\n", b"\n").decode("utf-8", "replace"))
-PY
+	smtp_chunks "$1"
 }
 
 # Messages stored in Maildir $1 (new/ only).
@@ -109,9 +93,10 @@ import socket, sys, ast, time
 s = socket.create_connection(("127.0.0.1", int(sys.argv[1])), 10)
 s.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
 s.settimeout(10)
-for lit in sys.argv[2:]:
+for i, lit in enumerate(sys.argv[2:]):
+    if i:
+        time.sleep(0.2)
     s.sendall(ast.literal_eval(lit))
-    time.sleep(0.2)
 out = b""
 try:
     while True:
