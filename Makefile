@@ -37,7 +37,7 @@ CORE_SRCS  = src/session.c src/command.c src/address.c src/data.c \
 WATCH_PURE_SRCS = src/mime.c
 LIB_SRCS   = $(CORE_SRCS) $(WATCH_PURE_SRCS)
 EDGE_SRCS  = src/main.c src/options.c src/deliver.c src/maildir.c src/pipe.c \
-             src/log.c src/peer.c
+             src/log.c src/peer.c src/io.c
 WATCH_SRCS = src/watch.c $(WATCH_PURE_SRCS)
 SESSION_SRCS = $(CORE_SRCS) $(EDGE_SRCS)
 

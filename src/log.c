@@ -19,6 +19,7 @@
 #endif
 
 #include "escape.h"
+#include "io.h"
 #include "log.h"
 
 #define LOG_LINE_MAX 8192
@@ -78,17 +79,6 @@ log_target(void)
 	return target;
 }
 
-static void
-write_all(int fd, const char *p, size_t n)
-{
-	while (n > 0) {
-		ssize_t w = write(fd, p, n);
-		if (w < 0)
-			return; /* nowhere left to report it */
-		p += w, n -= (size_t)w;
-	}
-}
-
 /* "smtp-session[pid]: ", made once: a session logs several lines and
  * the pid does not change. */
 static char line_prefix[48];
@@ -105,7 +95,7 @@ stderr_line(const char *line, size_t len)
 	memcpy(out, line_prefix, line_prefix_len);
 	memcpy(out + line_prefix_len, line, len);
 	out[line_prefix_len + len] = '\n';
-	write_all(STDERR_FILENO, out, line_prefix_len + len + 1);
+	(void)io_write_all(STDERR_FILENO, out, line_prefix_len + len + 1);
 }
 
 /* "key=value key=value", values escaped; returns the length. */
@@ -230,5 +220,5 @@ log_console(const char *buf, size_t len)
 	if (target == LOG_TO_SYSLOG)
 		console_syslog(buf, len);
 	else
-		write_all(STDERR_FILENO, buf, len);
+		(void)io_write_all(STDERR_FILENO, buf, len);
 }

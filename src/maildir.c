@@ -17,6 +17,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "io.h"
 #include "maildir.h"
 
 /* '/' and ':' cannot stand in a Maildir name: the protocol's \057, \072. */
@@ -121,16 +122,9 @@ maildir_begin(struct maildir *m)
 static int
 write_out(struct maildir *m, const char *p, size_t len)
 {
-	while (len > 0) {
-		ssize_t w = write(m->fd, p, len);
-		if (w < 0) {
-			if (errno == EINTR)
-				continue;
-			return -1;
-		}
-		p += w, len -= (size_t)w;
-		m->written += (uint64_t)w;
-	}
+	if (io_write_all(m->fd, p, len) < 0)
+		return -1;
+	m->written += len;
 	return 0;
 }
 

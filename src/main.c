@@ -26,6 +26,7 @@
 #include <unistd.h>
 
 #include "deliver.h"
+#include "io.h"
 #include "log.h"
 #include "options.h"
 #include "peer.h"
@@ -66,24 +67,14 @@ static bool
 flush_replies(const struct edge *e)
 {
 	struct session *s = e->s;
-	size_t off = 0;
+	size_t len = s->out.len;
 
-	if (e->verbose && s->out.len)
+	if (len == 0)
+		return true;
+	if (e->verbose)
 		log_replies(e);
-	while (off < s->out.len) {
-		ssize_t w = write(e->peer->out, s->out.data + off,
-		    s->out.len - off);
-		if (w >= 0) {
-			off += (size_t)w;
-			continue;
-		}
-		if (errno == EINTR)
-			continue;
-		s->out.len = 0;
-		return false;
-	}
 	s->out.len = 0;
-	return true;
+	return io_write_all(e->peer->out, s->out.data, len) == 0;
 }
 
 /* Feeds one block, flushing whenever the core asks for room. */

@@ -20,6 +20,7 @@
 #include <unistd.h>
 
 #include "header.h"
+#include "io.h"
 #include "pipe.h"
 
 static long long
@@ -71,20 +72,10 @@ pipe_begin(struct pipe_delivery *p)
 static int
 flush(struct pipe_delivery *p)
 {
-	const char *b = p->buf;
 	size_t len = p->len;
 
 	p->len = 0;
-	while (len > 0) {
-		ssize_t w = write(p->spool, b, len);
-		if (w < 0) {
-			if (errno == EINTR)
-				continue;
-			return -1;
-		}
-		b += w, len -= (size_t)w;
-	}
-	return 0;
+	return io_write_all(p->spool, p->buf, len);
 }
 
 int
