@@ -1,6 +1,6 @@
 /*
- * fuzz_address.c: RFC 5321 paths and ESMTP parameters (src/address.c),
- * and the log escaping of client text (src/escape.c).
+ * fuzz_address.c: RFC 5321 paths and ESMTP parameters (src/core/address.c),
+ * and the log escaping of client text (src/lib/escape.c).
  *
  * Input: byte 0 chooses the function (bits 2-3) and the flags (bits 0-1;
  * for escape_value, the capacity), the rest is the argument, in a buffer
@@ -17,8 +17,9 @@
 #include <string.h>
 #include <strings.h>
 
-#include "address.h"
-#include "escape.h"
+#include "core/address.h"
+#include "lib/utf8.h"
+#include "lib/escape.h"
 #include "fuzz.h"
 
 static bool

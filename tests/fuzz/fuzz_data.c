@@ -1,5 +1,5 @@
 /*
- * fuzz_data.c: the DATA machine (src/data.c) against a plain reference.
+ * fuzz_data.c: the DATA machine (src/core/data.c) against a plain reference.
  *
  * Input: one byte of configuration (bit 0 a local session, bits 1-2 the
  * size limit, bit 3 every write fails, bit 4 no writer at all, as under
@@ -20,7 +20,7 @@
 #include <string.h>
 #include <strings.h>
 
-#include "data.h"
+#include "core/data.h"
 #include "fuzz.h"
 
 struct sink {

@@ -1,6 +1,6 @@
 /*
  * fuzz_header.c: the header block in front of every stored message
- * (src/header.c), with everything the client controls fuzzed.
+ * (src/core/header.c), with everything the client controls fuzzed.
  *
  * Input: byte 0 (bit 0 EHLO, bit 1 SMTPUTF8, bits 2-4 the most
  * recipients), then NUL-separated fields: the HELO name, the client
@@ -18,7 +18,7 @@
 #include <string.h>
 
 #include "fuzz.h"
-#include "header.h"
+#include "core/header.h"
 
 #define RCPT_MAX 8
 

@@ -1,5 +1,5 @@
 /*
- * fuzz_mime.c: the pure half of smtp-watch (src/mime.c): header fields,
+ * fuzz_mime.c: the pure half of smtp-watch (src/watch/mime.c): header fields,
  * the envelope block, RFC 2047 words, dates, JSON and mboxrd output.
  *
  * Input: byte 0 the capacity of the output buffers, bytes 1-2 where the
@@ -18,7 +18,7 @@
 #include <string.h>
 
 #include "fuzz.h"
-#include "mime.h"
+#include "watch/mime.h"
 
 static size_t
 utf8_ok(const unsigned char *p, size_t n)

@@ -1,5 +1,5 @@
 /*
- * fuzz_session.c: the whole session core (src/session.c and what it
+ * fuzz_session.c: the whole session core (src/core/session.c and what it
  * calls) with a fake delivery that checks the contract of session.h.
  *
  * Input: byte 0 the configuration (bit 0 a local session, bit 1
@@ -27,7 +27,7 @@
 #include <string.h>
 
 #include "fuzz.h"
-#include "session.h"
+#include "core/session.h"
 
 struct fake {
 	struct session *s;

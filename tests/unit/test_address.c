@@ -1,7 +1,8 @@
 /* Unit tests of address.c: paths, parameters, UTF-8. */
 #include <string.h>
 
-#include "address.h"
+#include "core/address.h"
+#include "lib/utf8.h"
 #include "check.h"
 
 static int

@@ -4,7 +4,7 @@
 #include <string.h>
 
 #include "check.h"
-#include "data.h"
+#include "core/data.h"
 
 struct sink {
 	char buf[8192];

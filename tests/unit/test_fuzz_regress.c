@@ -6,7 +6,7 @@
  */
 #include <string.h>
 
-#include "address.h"
+#include "core/address.h"
 #include "check.h"
 
 static int

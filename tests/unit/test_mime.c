@@ -1,5 +1,5 @@
 /*
- * test_mime.c: unit tests of src/mime.c, the pure half of smtp-watch.
+ * test_mime.c: unit tests of src/watch/mime.c, the pure half of smtp-watch.
  * The last group feeds pseudo-random bytes to every function and checks
  * the output invariants (run it under ASan and UBSan).
  */
@@ -9,7 +9,7 @@
 #include <string.h>
 
 #include "check.h"
-#include "mime.h"
+#include "watch/mime.h"
 
 /* ---- helpers -------------------------------------------------------- */
 

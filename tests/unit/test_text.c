@@ -2,9 +2,9 @@
 #include <string.h>
 
 #include "check.h"
-#include "escape.h"
-#include "header.h"
-#include "reply.h"
+#include "lib/escape.h"
+#include "core/header.h"
+#include "core/reply.h"
 
 static void
 test_reply(void)

@@ -25,7 +25,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "session.h"
+#include "core/session.h"
 
 struct text {
 	char *p;

@@ -11,7 +11,7 @@
 #include <string.h>
 #include <strings.h>
 
-#include "data.h"
+#include "core/data.h"
 
 void
 data_begin(struct data_machine *d, bool lf_ok, uint64_t max_size,

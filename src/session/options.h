@@ -7,7 +7,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 
-#include "session.h"
+#include "core/session.h"
 
 struct options {
 	const char *hostname; /* NULL: gethostname() */

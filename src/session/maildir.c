@@ -17,8 +17,8 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "io.h"
-#include "maildir.h"
+#include "lib/io.h"
+#include "session/maildir.h"
 
 /* '/' and ':' cannot stand in a Maildir name: the protocol's \057, \072. */
 static void

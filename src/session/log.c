@@ -18,9 +18,9 @@
 #include <dlfcn.h>
 #endif
 
-#include "escape.h"
-#include "io.h"
-#include "log.h"
+#include "lib/escape.h"
+#include "lib/io.h"
+#include "session/log.h"
 
 #define LOG_LINE_MAX 8192
 #define JOURNAL_FIELDS_MAX 256

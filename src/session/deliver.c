@@ -10,9 +10,9 @@
 #include <string.h>
 #include <time.h>
 
-#include "deliver.h"
-#include "header.h"
-#include "log.h"
+#include "session/deliver.h"
+#include "core/header.h"
+#include "session/log.h"
 
 void
 deliver_init(struct deliver *d, const struct options *opt, int log_fd)

@@ -7,7 +7,7 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "reply.h"
+#include "core/reply.h"
 
 void
 reply_vline(struct reply_buf *b, const char *fmt, va_list ap)

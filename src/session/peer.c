@@ -13,7 +13,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "peer.h"
+#include "session/peer.h"
 
 static bool
 systemd_socket(void)

@@ -5,7 +5,7 @@
 #include <errno.h>
 #include <unistd.h>
 
-#include "io.h"
+#include "lib/io.h"
 
 int
 io_write_all(int fd, const char *p, size_t n)

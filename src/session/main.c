@@ -25,12 +25,12 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "deliver.h"
-#include "io.h"
-#include "log.h"
-#include "options.h"
-#include "peer.h"
-#include "session.h"
+#include "session/deliver.h"
+#include "lib/io.h"
+#include "session/log.h"
+#include "session/options.h"
+#include "session/peer.h"
+#include "core/session.h"
 
 #define READ_SIZE 65536
 #define DATA_TIME_FACTOR 10 /* the whole DATA phase, in --timeout units */

@@ -4,8 +4,8 @@
 #include <stdbool.h>
 #include <string.h>
 
-#include "address.h"
-#include "escape.h"
+#include "lib/utf8.h"
+#include "lib/escape.h"
 
 static bool
 plain(const unsigned char *s, size_t n)

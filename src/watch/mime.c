@@ -8,7 +8,7 @@
  */
 #include <string.h>
 
-#include "mime.h"
+#include "watch/mime.h"
 
 /* ---- small helpers -------------------------------------------------- */
 

@@ -55,7 +55,4 @@ enum param_result params_parse_mail(const char *s, const char *end,
 /* RCPT TO takes no parameters yet: anything there is PARAM_UNKNOWN. */
 enum param_result params_parse_rcpt(const char *s, const char *end);
 
-/* Length of a well-formed UTF-8 sequence at p (1 to 4), or 0. */
-size_t utf8_sequence(const unsigned char *p, const unsigned char *end);
-
 #endif

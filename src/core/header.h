@@ -15,8 +15,8 @@
 
 #include <stddef.h>
 
-#include "data.h"
-#include "session.h"
+#include "core/data.h"
+#include "core/session.h"
 
 /* Writes the block through write(); 0, or -1 with errno. */
 int header_write(const struct envelope *, const char *date,

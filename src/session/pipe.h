@@ -11,7 +11,7 @@
 
 #include <stddef.h>
 
-#include "session.h"
+#include "core/session.h"
 
 struct pipe_delivery {
 	const char *cmd;

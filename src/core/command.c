@@ -5,7 +5,7 @@
 #include <string.h>
 #include <strings.h>
 
-#include "command.h"
+#include "core/command.h"
 
 static const struct {
 	const char *name;

@@ -8,9 +8,9 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "options.h"
+#include "lib/version.h"
+#include "session/options.h"
 
-#define VERSION "0.1.0"
 
 static const char usage_text[] =
     "usage: smtp-session [OPTION]...\n"
@@ -168,7 +168,7 @@ options_parse(struct options *o, int argc, char **argv)
 			return OPTIONS_EXIT;
 		}
 		if (c == O_VERSION) {
-			puts("smtp-session (smtp-sink) " VERSION);
+			puts("smtp-session (smtp-sink) " SMTP_SINK_VERSION);
 			return OPTIONS_EXIT;
 		}
 		if (c == '?') {

@@ -19,9 +19,9 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "header.h"
-#include "io.h"
-#include "pipe.h"
+#include "core/header.h"
+#include "lib/io.h"
+#include "session/pipe.h"
 
 static long long
 now_ms(void)

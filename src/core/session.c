@@ -15,8 +15,8 @@
 #include <string.h>
 #include <strings.h>
 
-#include "command.h"
-#include "session.h"
+#include "core/command.h"
+#include "core/session.h"
 
 /* ---- replies -------------------------------------------------------- */
 

@@ -8,7 +8,8 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "header.h"
+#include "core/header.h"
+#include "lib/utf8.h"
 
 void
 header_clean(char *dst, size_t n, const char *src)

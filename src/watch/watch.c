@@ -34,11 +34,9 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "mime.h"
+#include "lib/version.h"
+#include "watch/mime.h"
 
-#ifndef VERSION
-#define VERSION "0.1.0"
-#endif
 
 #define EXIT_COUNT 0
 #define EXIT_TIMEOUT 1
@@ -1126,7 +1124,7 @@ parse_options(struct options *o, int argc, char **argv)
 		case 'o': o->format = parse_format(optarg); break;
 		case 'h': usage(stdout, 0);
 		case 'V':
-			puts("smtp-watch (smtp-sink) " VERSION);
+			puts("smtp-watch (smtp-sink) " SMTP_SINK_VERSION);
 			exit(0);
 		default:
 			fputs("Try 'smtp-watch --help' for more information.\n",

@@ -7,10 +7,10 @@
 
 #include <stdbool.h>
 
-#include "maildir.h"
-#include "options.h"
-#include "pipe.h"
-#include "session.h"
+#include "session/maildir.h"
+#include "session/options.h"
+#include "session/pipe.h"
+#include "core/session.h"
 
 struct deliver {
 	const struct options *opt;

@@ -13,9 +13,9 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "address.h"
-#include "data.h"
-#include "reply.h"
+#include "core/address.h"
+#include "core/data.h"
+#include "core/reply.h"
 
 #define SESSION_LINE_MAX 512 /* a command line with its CRLF, 4.5.3.1.4 */
 #define SESSION_HELO_MAX 255
