@@ -70,12 +70,16 @@ $(BUILD)/%.o: src/%.c $(HEADERS)
 
 # ---- tests -----------------------------------------------------------------
 
-UNIT_TESTS = $(patsubst tests/unit/%.c,$(BUILD)/unit/%,$(wildcard tests/unit/test_*.c))
+UNIT_TESTS = $(patsubst tests/unit/%.c,$(BUILD)/unit/%,$(sort $(wildcard tests/unit/test_*.c)))
 TRANSCRIPT = $(BUILD)/unit/transcript
 
-$(BUILD)/unit/%: tests/unit/%.c tests/unit/check.h $(LIB_OBJS)
+# Each test links the pure modules and the test double of the edge.
+$(BUILD)/unit/%: tests/unit/%.c tests/unit/check.h tests/unit/fake.c \
+    tests/unit/fake.h $(LIB_OBJS)
 	@mkdir -p $(BUILD)/unit
-	$(CC) $(WARN) $(CFLAGS) $(CPPFLAGS_ALL) -Itests/unit -o $@ $< $(LIB_OBJS) $(LDFLAGS_ALL) $(LDLIBS)
+	@echo "CC $<"
+	@$(CC) $(WARN) $(CFLAGS) $(CPPFLAGS_ALL) -Itests/unit -o $@ $< \
+	    tests/unit/fake.c $(LIB_OBJS) $(LDFLAGS_ALL) $(LDLIBS)
 
 unit: $(UNIT_TESTS) $(TRANSCRIPT)
 	@tests/run-unit $(BUILD)

@@ -6,12 +6,7 @@
 
 load test_helper
 
-teardown() {
-	local rc=0
-	sessions_clean || rc=1
-	stop_server
-	return $rc
-}
+teardown() { stop_clean; }
 
 # The one file in Maildir $1's new/ (fails unless there is exactly one).
 only_message() {

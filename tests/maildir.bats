@@ -184,7 +184,8 @@ PY
 	start_server --maildir "$TEST_DIR/file/md" --hostname sink.test
 	run smtp_raw 'b"EHLO c.test\r\nMAIL FROM:<a@x.test>\r\nRCPT TO:<b@y.test>\r\nDATA\r\nRSET\r\nNOOP\r\nQUIT\r\n"'
 	assert_success
-	assert_line "451 4.3.0 Temporary failure: Not a directory"
+	# the reason is for the log, not the client
+	assert_line "451 4.3.0 Error: local error in processing"
 	refute_line --partial "354"
 	assert_line --index 11 "250 2.0.0 Ok"
 	assert_line --index 12 "250 2.0.0 Ok"
@@ -207,9 +208,10 @@ PY
 	run local_session "$TEST_DIR/in" without_dac "$SMTP_SESSION" \
 		--maildir "$TEST_DIR/md"
 	assert_success
-	assert_line --index 11 "451 4.3.0 Temporary failure: Permission denied"
-	assert_line --index 15 "451 4.3.0 Temporary failure: Permission denied"
+	assert_line --index 11 "451 4.3.0 Error: local error in processing"
+	assert_line --index 15 "451 4.3.0 Error: local error in processing"
 	assert_line --index 16 "221 2.0.0 Bye"
+	grep -q 'event=rejected .*error="Permission denied"' "$TEST_DIR/session.log"
 	[ -z "$(ls -A "$TEST_DIR/md/tmp")" ]
 	[ -z "$(ls -A "$TEST_DIR/md/new")" ]
 	# tmp/ unwritable: refused at DATA already, before 354
@@ -218,7 +220,7 @@ PY
 	run local_session "$TEST_DIR/in" without_dac "$SMTP_SESSION" \
 		--maildir "$TEST_DIR/md"
 	assert_success
-	assert_line --index 10 "451 4.3.0 Temporary failure: Permission denied"
+	assert_line --index 10 "451 4.3.0 Error: local error in processing"
 	refute_line --partial "354"
 	[ -z "$(ls -A "$TEST_DIR/md/new")" ]
 	chmod 0700 "$TEST_DIR/md/tmp"
@@ -276,7 +278,7 @@ PY
 	run bash -c '(ulimit -f 1; "$1" --maildir "$2" <"$3"; echo "exit=$?") 2>/dev/null | tr -d "\r"' \
 		_ "$SMTP_SESSION" "$TEST_DIR/md" "$TEST_DIR/in"
 	assert_success
-	assert_line "451 4.3.0 Temporary failure: File too large"
+	assert_line "451 4.3.0 Error: local error in processing"
 	assert_line --partial "250 2.0.0 Ok: queued as"
 	assert_line "221 2.0.0 Bye"
 	assert_line "exit=0"
@@ -353,7 +355,7 @@ PY
 	# LeakSanitizer cannot run under ptrace
 	ASAN_OPTIONS="${ASAN_OPTIONS:-}:detect_leaks=0" \
 		run strace -f -y -qq -s 4096 \
-		-e trace=openat,write,fsync,fdatasync,rename,renameat,renameat2,linkat \
+		-e trace=openat,write,writev,fsync,fdatasync,rename,renameat,renameat2,linkat \
 		-o "$TEST_DIR/trace" "$SMTP_SESSION" --maildir "$TEST_DIR/md" \
 		<"$TEST_DIR/in" 2>/dev/null
 	assert_success
@@ -368,7 +370,7 @@ for line in open(trace):
     line = line.split(None, 1)[1]          # drop the pid
     if re.match(r'openat\(\d+<%s/tmp>, "%s", .*O_EXCL' % (re.escape(md), re.escape(tmpname)), line):
         steps.append("open")
-    elif re.match(r'write\(\d+<%s/tmp/%s>' % (re.escape(md), re.escape(tmpname)), line):
+    elif re.match(r'writev?\(\d+<%s/tmp/%s>' % (re.escape(md), re.escape(tmpname)), line):
         steps.append("write")
     elif re.match(r'f(data)?sync\(\d+<%s/tmp/%s>\) = 0' % (re.escape(md), re.escape(tmpname)), line):
         steps.append("fsync-file")
@@ -377,7 +379,7 @@ for line in open(trace):
         steps.append("rename")
     elif re.match(r'f(data)?sync\(\d+<%s/new>\) = 0' % re.escape(md), line):
         steps.append("fsync-new")
-    elif re.match(r'write\(1<[^>]*>, ".*250 2\.0\.0 Ok', line):
+    elif re.match(r'writev?\(1<[^>]*>, .*"[^"]*250 2\.0\.0 Ok', line):
         steps.append("reply-250")
 # one or more writes, collapsed
 out = []
@@ -431,6 +433,37 @@ for n in sorted(os.listdir(md + "/new")):
     else:
         assert rec == ("Received: from \u2028X-Injected: 1\u0085X-Injected: 2"
                        "\u2029.test ([127.0.0.1])").encode(), rec
+print("ok")
+PY
+	assert_success
+	assert_output "ok"
+}
+
+@test "a message without a header section: the file's header holds only our fields" {
+	start_server --maildir "$TEST_DIR/md" --hostname sink.test
+	# the first line ".", an empty first line, a command-like first
+	# line, and (to compare) one that is a header field
+	run smtp_raw 'b"EHLO c.test\r\nMAIL FROM:<a@x.test>\r\nRCPT TO:<b@y.test>\r\nDATA\r\n..\r\nSubject: not a header\r\n.\r\nMAIL FROM:<a@x.test>\r\nRCPT TO:<b@y.test>\r\nDATA\r\n\r\nSubject: body\r\n.\r\nMAIL FROM:<a@x.test>\r\nRCPT TO:<b@y.test>\r\nDATA\r\nMAIL FROM:<x>\r\nSubject: body\r\n.\r\nMAIL FROM:<a@x.test>\r\nRCPT TO:<b@y.test>\r\nDATA\r\nSubject: real\r\n\r\nbody\r\n.\r\nQUIT\r\n"'
+	assert_success
+	[ "$(maildir_count "$TEST_DIR/md")" -eq 4 ]
+	run python3 - "$TEST_DIR/md" <<'PY'
+import email.parser, email.policy, os, sys
+md = sys.argv[1]
+seen = []
+for n in sorted(os.listdir(md + "/new"), key=lambda n: int(n.split("Q")[1].split(".")[0])):
+    raw = open(os.path.join(md, "new", n), "rb").read()
+    # the header section ends at the first empty line, for every reader
+    head = raw.split(b"\n\n", 1)[0].decode()
+    names = [l.split(":")[0] for l in head.split("\n") if l[:1] != "\t"]
+    msg = email.parser.BytesParser(policy=email.policy.compat32).parsebytes(raw)
+    assert names == msg.keys(), (names, msg.keys())
+    assert not msg.defects, msg.defects
+    seen.append((msg.keys(), msg.get_payload()))
+ours = ["Return-Path", "X-Original-To", "Received"]
+assert seen[0] == (ours, ".\nSubject: not a header\n"), seen[0]
+assert seen[1] == (ours, "Subject: body\n"), seen[1]
+assert seen[2] == (ours, "MAIL FROM:<x>\nSubject: body\n"), seen[2]
+assert seen[3] == (ours + ["Subject"], "body\n"), seen[3]
 print("ok")
 PY
 	assert_success

@@ -4,12 +4,7 @@
 
 load test_helper
 
-teardown() {
-	local rc=0
-	sessions_clean || rc=1
-	stop_server
-	return $rc
-}
+teardown() { stop_clean; }
 
 # Every line of $1 is an SMTP reply: a code, a space or a dash, and an
 # enhanced status code (RFC 2034: on 2xx, 4xx and 5xx replies, but not on
@@ -203,7 +198,8 @@ PY
 221 2.0.0 Bye$"
 	[ "$(maildir_count "$TEST_DIR/md")" -eq 1 ]
 	maildir_body "$TEST_DIR"/md/new/* >"$TEST_DIR/body"
-	printf 'small\n' >"$TEST_DIR/expected"
+	# no header section of its own: the empty line ends ours
+	printf '\nsmall\n' >"$TEST_DIR/expected"
 	cmp "$TEST_DIR/expected" "$TEST_DIR/body"
 	[ -z "$(ls -A "$TEST_DIR/md/tmp")" ]
 	run grep -c "event=rejected" "$TEST_DIR/server.log"
@@ -594,6 +590,37 @@ PY
 }
 
 # ---- the command line ---------------------------------------------------------------
+
+@test "--verbose logs each command and reply line in the order they happened" {
+	start_server --hostname sink.test --verbose --discard
+	run smtp_raw 'b"EHLO c.test\r\nMAIL FROM:<a@x.test>\r\nRCPT TO:<b@y.test>\r\nDATA\r\nSubject: s\r\n\r\nhi\r\n.\r\nQUIT\r\n"'
+	assert_success
+	sessions_clean
+	# the session that spoke (wait_port's probe connected first)
+	local id
+	id=$(sed -n 's/.*session=\([0-9A-F]*\) event=command .*/\1/p' "$TEST_DIR/server.log" | head -1)
+	run sed -n "/session=$id /{s/.* event=\([a-z]*\) .*line=\"\{0,1\}\([^ \"]*\).*/\1 \2/p; s/.* event=\(accepted\|disconnect\) .*/\1/p}" "$TEST_DIR/server.log"
+	assert_output "reply 220
+command EHLO
+reply 250-sink.test
+reply 250-PIPELINING
+reply 250-SIZE
+reply 250-8BITMIME
+reply 250-SMTPUTF8
+reply 250-ENHANCEDSTATUSCODES
+reply 250
+command MAIL
+reply 250
+command RCPT
+reply 250
+command DATA
+reply 354
+accepted
+reply 250
+command QUIT
+reply 221
+disconnect"
+}
 
 @test "--help and --version exit 0 and print to standard output" {
 	run "$SMTP_SESSION" --help

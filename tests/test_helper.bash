@@ -125,3 +125,12 @@ sessions_clean() {
 		return 1
 	fi
 }
+
+# stop_clean: the usual teardown: fails the test if a session failed
+# (see sessions_clean), and stops the server either way.
+stop_clean() {
+	local rc=0
+	sessions_clean || rc=1
+	stop_server
+	return $rc
+}

@@ -1,5 +1,5 @@
 /*
- * address.h: RFC 5321 paths and ESMTP parameters.  Pure: no I/O.
+ * address.h: RFC 5321 paths.  Pure: no I/O.
  */
 #ifndef ADDRESS_H
 #define ADDRESS_H
@@ -33,26 +33,5 @@ struct path {
  */
 enum addr_result address_parse(const char **sp, const char *end,
     unsigned flags, struct path *out);
-
-enum body_type { BODY_UNSPECIFIED, BODY_7BIT, BODY_8BITMIME };
-
-struct mail_params {
-	uint64_t size; /* SIZE=, 0 when absent */
-	enum body_type body;
-	bool smtputf8;
-};
-
-enum param_result {
-	PARAM_OK = 0,
-	PARAM_SYNTAX,  /* 501: malformed or repeated */
-	PARAM_UNKNOWN, /* 555: not one we implement */
-};
-
-/* MAIL FROM parameters after the path: SIZE, BODY, SMTPUTF8. */
-enum param_result params_parse_mail(const char *s, const char *end,
-    struct mail_params *);
-
-/* RCPT TO takes no parameters yet: anything there is PARAM_UNKNOWN. */
-enum param_result params_parse_rcpt(const char *s, const char *end);
 
 #endif

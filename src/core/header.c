@@ -55,33 +55,45 @@ client_literal(char *dst, size_t n, const char *addr)
 		snprintf(dst, n, "%s", clean);
 }
 
-static int
-put(data_write_fn write, void *ctx, char *line, int n, size_t cap)
+/* The block is gathered here and handed on in few pieces: for one
+ * recipient, one. */
+struct block {
+	body_write_fn write;
+	void *ctx;
+	int failed;
+	size_t len;
+	char buf[HEADER_BLOCK_BUF];
+};
+
+static void
+block_flush(struct block *b)
 {
-	if (n < 0 || (size_t)n >= cap) {
-		n = (int)cap - 2; /* cut, but keep the line end */
-		line[n++] = '\n';
-	}
-	return write(ctx, line, (size_t)n);
+	if (b->len > 0 && !b->failed && b->write(b->ctx, b->buf, b->len) < 0)
+		b->failed = 1;
+	b->len = 0;
 }
 
-int
-header_write(const struct envelope *env, const char *date,
-    data_write_fn write, void *ctx)
+/* Appends one formatted line (n from snprintf into line, size cap): one
+ * too long is cut, but keeps its line end. */
+static void
+block_put(struct block *b, char *line, int n, size_t cap)
+{
+	if (n < 0 || (size_t)n >= cap) {
+		n = (int)cap - 2;
+		line[n++] = '\n';
+	}
+	if (b->len + (size_t)n > sizeof(b->buf))
+		block_flush(b);
+	memcpy(b->buf + b->len, line, (size_t)n);
+	b->len += (size_t)n;
+}
+
+static void
+put_received(struct block *b, const struct envelope *env, const char *date)
 {
 	char line[1024], helo[SESSION_HELO_MAX + 1], client[128], host[256];
 	int n;
 
-	n = snprintf(line, sizeof(line), "Return-Path: <%s>\n",
-	    env->sender.addr);
-	if (put(write, ctx, line, n, sizeof(line)) < 0)
-		return -1;
-	for (unsigned i = 0; i < env->nrcpt; i++) {
-		n = snprintf(line, sizeof(line), "X-Original-To: %s\n",
-		    env->rcpt[i].addr);
-		if (put(write, ctx, line, n, sizeof(line)) < 0)
-			return -1;
-	}
 	header_clean(helo, sizeof(helo), env->helo);
 	client_literal(client, sizeof(client), env->client_addr);
 	header_clean(host, sizeof(host), env->hostname);
@@ -96,5 +108,23 @@ header_write(const struct envelope *env, const char *date,
 			n += snprintf(line + n, sizeof(line) - (size_t)n,
 			    ";\n\t%s\n", date);
 	}
-	return put(write, ctx, line, n, sizeof(line));
+	block_put(b, line, n, sizeof(line));
+}
+
+int
+header_write(const struct envelope *env, const char *date,
+    body_write_fn write, void *ctx)
+{
+	struct block b;
+	char line[ADDR_BUF + 32];
+
+	b.write = write, b.ctx = ctx, b.failed = 0, b.len = 0;
+	block_put(&b, line, snprintf(line, sizeof(line), "Return-Path: <%s>\n",
+	    env->sender.addr), sizeof(line));
+	for (unsigned i = 0; i < env->nrcpt; i++)
+		block_put(&b, line, snprintf(line, sizeof(line),
+		    "X-Original-To: %s\n", env->rcpt[i].addr), sizeof(line));
+	put_received(&b, env, date);
+	block_flush(&b);
+	return b.failed ? -1 : 0;
 }

@@ -15,12 +15,15 @@
 
 #include <stddef.h>
 
-#include "core/data.h"
+#include "core/body.h"
 #include "core/session.h"
 
-/* Writes the block through write(); 0, or -1 with errno. */
+#define HEADER_BLOCK_BUF 4096
+
+/* Writes the block through write(), in pieces of up to HEADER_BLOCK_BUF
+ * bytes (one, unless there are many recipients): 0, or -1 with errno. */
 int header_write(const struct envelope *, const char *date,
-    data_write_fn write, void *ctx);
+    body_write_fn write, void *ctx);
 
 /* Copies src into dst (size n > 0) with every control character and
  * every byte of invalid UTF-8 turned into '?': client text can never

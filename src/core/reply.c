@@ -1,53 +1,141 @@
 /*
- * reply.c: formatting replies into the bounded output buffer.
+ * reply.c: the one way out for a reply, and the policy that comes with it
+ * (Postfix's smtpd_chat_reply).
  *
- * Invariant: every line in the buffer ends in CRLF and holds no other CR
- * or LF, whatever the format arguments contained.
+ * Invariants: every line in the buffer is "ddd", a space or a hyphen, the
+ * text, and CRLF, and holds no other control character, whatever the
+ * arguments held; a line is never longer than REPLY_LINE_MAX; a reply's
+ * policy runs once, after its last line.
  */
-#include <stdio.h>
+#include <stdarg.h>
 #include <string.h>
 
-#include "core/reply.h"
+#include "core/internal.h"
 
-void
-reply_vline(struct reply_buf *b, const char *fmt, va_list ap)
+/* Appends src to line[*len] without passing cap - 1. */
+static void
+append(char *line, size_t *len, size_t cap, const char *src, size_t n)
 {
-	size_t room = sizeof(b->data) - b->len;
-	char *line = b->data + b->len;
-	int n;
+	if (n > cap - 1 - *len)
+		n = cap - 1 - *len;
+	memcpy(line + *len, src, n);
+	*len += n;
+}
 
-	if (room < 3)
-		return;
-	n = vsnprintf(line, room - 2, fmt, ap);
-	if (n < 0)
-		return;
-	if ((size_t)n > room - 3)
-		n = (int)(room - 3);
-	for (int i = 0; i < n; i++)
+/* "ddd-e.e.e text" or "ddd e.e.e text" into line; returns its length.
+ * Each %s of the text takes the next argument; the catalogue has no
+ * other conversion (test_reply.c checks), so no printf is needed on a
+ * path that every reply takes. */
+static size_t
+format_line(const struct session *s, const struct reply_def *r, char sep,
+    char *line, size_t cap, va_list ap)
+{
+	bool enhanced = r->enhanced &&
+	    (s->cfg->extensions & EXT_ENHANCEDSTATUSCODES);
+	const char *f = r->text, *pct;
+	size_t len = 4;
+
+	line[0] = (char)('0' + r->code / 100);
+	line[1] = (char)('0' + r->code / 10 % 10);
+	line[2] = (char)('0' + r->code % 10);
+	line[3] = sep;
+	if (enhanced) {
+		append(line, &len, cap, r->enhanced, strlen(r->enhanced));
+		append(line, &len, cap, " ", 1);
+	}
+	while ((pct = strstr(f, "%s")) != NULL) {
+		const char *arg = va_arg(ap, const char *);
+		append(line, &len, cap, f, (size_t)(pct - f));
+		append(line, &len, cap, arg, strlen(arg));
+		f = pct + 2;
+	}
+	append(line, &len, cap, f, strlen(f));
+	for (size_t i = 4; i < len; i++)
 		if ((unsigned char)line[i] < 0x20 || line[i] == 0x7f)
 			line[i] = '?';
-	memcpy(line + n, "\r\n", 2);
-	b->len += (size_t)n + 2;
+	line[len] = '\0';
+	return len;
+}
+
+/* Appends one line and its CRLF; tells the event callback about it. */
+static void
+put_line(struct session *s, const struct reply_def *r, char sep, va_list ap,
+    char *line)
+{
+	struct reply_buf *b = &s->out;
+	size_t len = format_line(s, r, sep, line, REPLY_LINE_MAX - 2, ap);
+
+	if (sizeof(b->data) - b->len < len + 2) {
+		b->overflow = true; /* a bug: see REPLY_ROOM; fuzzers look */
+		return;
+	}
+	memcpy(b->data + b->len, line, len);
+	memcpy(b->data + b->len + len, "\r\n", 2);
+	b->len += len + 2;
+	session_note(s, SE_REPLY, line, NULL, 0);
 }
 
 void
-reply_line(struct reply_buf *b, const char *fmt, ...)
+reply_count_error(struct session *s)
 {
+	if (s->state == ST_CLOSED || s->cfg->max_errors == 0)
+		return;
+	if (++s->errors >= s->cfg->max_errors)
+		reply(s, R_TOO_MANY_ERRORS, s->cfg->hostname);
+}
+
+/* What a reply means beyond its words (see reply.h). */
+static void
+apply_policy(struct session *s, const struct reply_def *r, const char *line)
+{
+	if (r->code >= 400 && s->verb && (s->verb->flags & VF_ENVELOPE))
+		session_note(s, SE_REFUSED, s->line, line, 0);
+	if (s->rejecting)
+		session_note(s, SE_REJECTED, NULL, line, s->reply_errno);
+	s->rejecting = false;
+	s->reply_errno = 0;
+	if (r->flags & RF_CLOSE)
+		session_close(s, r->why);
+	else if (r->code >= 400 && !(r->flags & RF_NOT_COUNTED))
+		reply_count_error(s);
+}
+
+void
+reply(struct session *s, enum reply_id id, ...)
+{
+	const struct reply_def *r = &reply_catalogue[id];
+	char line[REPLY_LINE_MAX];
 	va_list ap;
 
-	va_start(ap, fmt);
-	reply_vline(b, fmt, ap);
+	if (s->state == ST_CLOSED)
+		return; /* nothing follows 221 or 421 */
+	va_start(ap, id);
+	put_line(s, r, ' ', ap, line);
+	va_end(ap);
+	apply_policy(s, r, line);
+}
+
+void
+reply_more(struct session *s, enum reply_id id, ...)
+{
+	char line[REPLY_LINE_MAX];
+	va_list ap;
+
+	if (s->state == ST_CLOSED)
+		return;
+	va_start(ap, id);
+	put_line(s, &reply_catalogue[id], '-', ap, line);
 	va_end(ap);
 }
 
-int
-reply_full(const struct reply_buf *b)
+bool
+reply_buf_full(const struct reply_buf *b)
 {
-	return sizeof(b->data) - b->len < REPLY_MAX;
+	return sizeof(b->data) - b->len < REPLY_ROOM;
 }
 
 void
-reply_consume(struct reply_buf *b, size_t n)
+reply_buf_consume(struct reply_buf *b, size_t n)
 {
 	if (n >= b->len) {
 		b->len = 0;

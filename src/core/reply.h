@@ -1,35 +1,86 @@
 /*
- * reply.h: the only way a reply reaches the client.
+ * reply.h: every reply the core can give, by name, and the one function
+ * through which each of them leaves.
  *
- * Replies are appended to a fixed buffer that the edge flushes before it
- * blocks on input; under PIPELINING a whole batch leaves in one write.
- * The buffer never grows: the core stops consuming input while less than
- * REPLY_MAX bytes are free, and the edge flushes.
+ * The texts live in replies.c, one line each, so that file is the
+ * catalogue of what a client can hear.  reply() formats a named reply
+ * into the output buffer and applies the policy that goes with it:
+ * counting the client's errors, hanging up after 421, telling the log
+ * about refusals.  No handler decides any of that itself.
+ *
+ * The output buffer never grows.  The core stops consuming input while
+ * less than REPLY_ROOM bytes are free, and the edge flushes.  One command
+ * writes at most REPLY_ROOM bytes of replies (EHLO is the longest); a
+ * reply of more (EXPN of a long list, LMTP's reply per recipient) is
+ * written an item at a time through session_more() and resumes after each
+ * flush.
  */
 #ifndef REPLY_H
 #define REPLY_H
 
-#include <stdarg.h>
+#include <stdbool.h>
 #include <stddef.h>
 
 #define REPLY_BUF_SIZE 16384
-#define REPLY_MAX 2048 /* the longest reply the core ever writes (EHLO, HELP) */
+#define REPLY_LINE_MAX 512 /* RFC 5321 4.5.3.1.5, with its CRLF */
+#define REPLY_ROOM (8 * REPLY_LINE_MAX) /* what one command may write */
 
 struct reply_buf {
 	size_t len;
+	bool overflow; /* a line did not fit: never, if REPLY_ROOM holds */
 	char data[REPLY_BUF_SIZE];
 };
 
-/* Appends one reply line, CRLF added.  Control characters in the text are
- * shown as '?': a reply never carries a line break the core did not mean. */
-void reply_line(struct reply_buf *, const char *fmt, ...)
-    __attribute__((format(printf, 2, 3)));
-void reply_vline(struct reply_buf *, const char *fmt, va_list);
+enum reply_id {
+	/* the session */
+	R_GREETING, R_HELO, R_EHLO_FIRST, R_EHLO_LINE, R_DONE, R_BYE,
+	R_HELP_FIRST, R_HELP_LINE, R_HELP_LAST,
+	R_TIMEOUT, R_TOO_MANY_ERRORS, R_HTTP,
+	/* lines and verbs */
+	R_LINE_TOO_LONG, R_BARE_LF_COMMAND, R_BAD_SYNTAX, R_UNKNOWN,
+	R_NOT_IMPLEMENTED, R_NO_ARGUMENTS, R_HELO_SYNTAX, R_HELO_TOO_LONG,
+	R_NEED_HELO, R_NEED_MAIL, R_NEED_RCPT, R_NESTED_MAIL,
+	/* MAIL and RCPT */
+	R_MAIL_OK, R_MAIL_SYNTAX, R_SENDER_TOO_LONG, R_SENDER_SYNTAX,
+	R_MAIL_PARAM_UNKNOWN, R_MAIL_PARAM_SYNTAX, R_SENDER_NEEDS_UTF8,
+	R_RCPT_OK, R_RCPT_SYNTAX, R_RCPT_TOO_LONG, R_RCPT_ADDR_SYNTAX,
+	R_RCPT_PARAM_UNKNOWN, R_RCPT_NEEDS_UTF8, R_TOO_MANY_RCPT,
+	R_SIZE_EXCEEDED,
+	/* VRFY, EXPN */
+	R_VRFY_SYNTAX, R_CANNOT_VRFY, R_EXPN_DISABLED,
+	/* the message */
+	R_START_DATA, R_QUEUED, R_BARE_LF_MESSAGE, R_MAIL_LOOP,
+	R_NO_STORAGE, R_LOCAL_ERROR, R_DELIVERY_FAILED,
+	R_DELIVERY_DEFERRED,
+	R__COUNT
+};
 
-/* True when another whole reply may not fit: stop and let the edge flush. */
-int reply_full(const struct reply_buf *);
+/* Policy flags of a catalogue entry. */
+#define RF_NOT_COUNTED 0x1 /* a 4xx/5xx that is not the client's error */
+#define RF_CLOSE 0x2       /* the session ends after it (221, 421) */
 
-/* Removes the first n bytes (after the edge wrote them). */
-void reply_consume(struct reply_buf *, size_t n);
+struct reply_def {
+	unsigned short code;
+	const char *enhanced; /* RFC 3463 code, or NULL where none is sent */
+	const char *text;     /* a format whose conversions are all %s */
+	unsigned flags;
+	const char *why;      /* RF_CLOSE: the reason the log gives */
+};
+
+extern const struct reply_def reply_catalogue[R__COUNT];
+
+struct session;
+
+/* Sends reply id as the last (or only) line of a reply, then applies its
+ * policy.  The arguments are strings, one for each %s of its text. */
+void reply(struct session *, enum reply_id, ...);
+
+/* Sends one line of a multi-line reply ("250-..."): no policy yet, that
+ * comes with the last line. */
+void reply_more(struct session *, enum reply_id, ...);
+
+/* The buffer itself, for the core and for tests. */
+bool reply_buf_full(const struct reply_buf *);
+void reply_buf_consume(struct reply_buf *, size_t n);
 
 #endif

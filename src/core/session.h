@@ -2,9 +2,21 @@
  * session.h: the SMTP session core (RFC 5321).
  *
  * Pure: it is fed bytes and appends replies to a buffer; delivery and
- * logging are callbacks the edge supplies.  It never blocks, never exits,
+ * events are callbacks the edge supplies.  It never blocks, never exits,
  * never reads the clock or a file descriptor, so unit tests, transcript
  * tests and fuzzers drive it without sockets.
+ *
+ * The edge's loop, in short:
+ *
+ *	session_init(&s, &cfg);
+ *	for (;;) {
+ *		write session_output(&s) to the client, session_output_done();
+ *		if (session_closed(&s)) break;
+ *		if (session_has_more(&s)) { session_resume(&s); continue; }
+ *		wait for input, as long as session_wait(&s) allows;
+ *		feed it with session_feed(), flushing whenever the core
+ *		stops early (session_feed returns less than it was given);
+ *	}
  */
 #ifndef SESSION_H
 #define SESSION_H
@@ -14,6 +26,7 @@
 #include <stdint.h>
 
 #include "core/address.h"
+#include "core/params.h"
 #include "core/data.h"
 #include "core/reply.h"
 
@@ -26,47 +39,67 @@
 struct envelope {
 	const char *session_id;
 	const char *client_addr;
-	const char *helo;      /* as the client sent it; may hold anything */
-	const char *hostname;  /* ours */
-	bool esmtp;            /* EHLO, not HELO */
-	char id[64];           /* this message's id: <session>.<n> */
+	const char *helo;     /* as the client sent it; may hold anything */
+	const char *hostname; /* ours */
+	bool esmtp;           /* EHLO, not HELO */
+	char id[64];          /* this message's id: <session>.<n> */
 	struct path sender;
 	struct mail_params params;
 	unsigned nrcpt;
 	struct path *rcpt;
-	uint64_t size;         /* octets received, CRLF line ends */
-	const char *command;   /* the command line being answered */
+	uint64_t size; /* octets received, CRLF line ends */
 };
 
 /* Delivery results beyond 0 / -1 with errno. */
 #define DELIVER_PERMANENT (-2) /* 554 5.3.0: the message is refused */
 #define DELIVER_TEMPORARY (-3) /* 451 4.3.0: try again later */
 
-enum session_event {
-	SE_COMMAND,  /* text: the command line (for --verbose) */
-	SE_ACCEPTED, /* text: the delivery's note (stored file) */
-	SE_REJECTED, /* text: the reply given */
-	SE_CLOSE,    /* text: why the session ends */
-	SE_REFUSED,  /* text: the reply to a refused MAIL or RCPT (command) */
-};
-
+/* Where a message goes.  The header block is the delivery's to write. */
 struct delivery_ops {
 	/* at DATA, before 354: 0; 1 when the message bytes are not wanted
 	 * (they are still read, counted and checked); or -1 with errno */
 	int (*begin)(void *ctx, const struct envelope *);
-	/* message bytes, LF line ends: 0, or -1 with errno */
+	/* message bytes, LF line ends, in large runs: 0, or -1 with errno */
 	int (*write)(void *ctx, const char *buf, size_t len);
 	/* after the end of data: 0 once the message is safe; -1 with errno,
-	 * or DELIVER_PERMANENT.  note receives a short description. */
+	 * DELIVER_PERMANENT or DELIVER_TEMPORARY.  note receives a short
+	 * description (the stored file's name) for the log. */
 	int (*commit)(void *ctx, const struct envelope *, char *note,
 	    size_t notelen);
 	/* the message is refused or the session ends inside DATA */
 	void (*abort)(void *ctx, const struct envelope *);
-	void (*event)(void *ctx, enum session_event, const struct envelope *,
-	    const char *text);
 };
 
+/* What the session tells the log (and, later, the transcript). */
+enum session_event {
+	SE_COMMAND,  /* text: the command line */
+	SE_REPLY,    /* text: one reply line, without CRLF */
+	SE_REFUSED,  /* text: the refused MAIL or RCPT line; reply: the reply */
+	SE_ACCEPTED, /* text: the delivery's note (the stored file) */
+	SE_REJECTED, /* reply: the reply; error: errno of a local failure */
+	SE_CLOSE,    /* text: why the session ends */
+};
+
+struct session_note {
+	enum session_event type;
+	const struct envelope *env;
+	const char *text;
+	const char *reply;
+	int error;
+};
+
+typedef void (*session_event_fn)(void *ctx, const struct session_note *);
+
 enum bare_lf_policy { BARE_LF_NORMALIZE, BARE_LF_REJECT };
+
+/* The service extensions EHLO may offer (RFC 5321 2.2). */
+#define EXT_PIPELINING 0x01
+#define EXT_SIZE 0x02
+#define EXT_8BITMIME 0x04
+#define EXT_SMTPUTF8 0x08
+#define EXT_ENHANCEDSTATUSCODES 0x10
+#define EXT_DEFAULT (EXT_PIPELINING | EXT_SIZE | EXT_8BITMIME | EXT_SMTPUTF8 | \
+    EXT_ENHANCEDSTATUSCODES)
 
 struct session_config {
 	const char *hostname;
@@ -75,10 +108,13 @@ struct session_config {
 	uint64_t max_size;       /* 0: no limit */
 	unsigned max_recipients; /* 1 .. SESSION_RCPT_LIMIT */
 	unsigned max_errors;     /* 0: no limit */
-	bool local;              /* a pipe or terminal: LF ends lines */
+	unsigned extensions;     /* EXT_*: what EHLO offers */
+	bool local;              /* a person on a pipe or terminal: LF ends lines */
 	enum bare_lf_policy bare_lf;
-	const struct delivery_ops *ops;
-	void *ctx;
+	const struct delivery_ops *delivery;
+	void *delivery_ctx;
+	session_event_fn event; /* may be NULL */
+	void *event_ctx;
 };
 
 enum session_state {
@@ -90,13 +126,29 @@ enum session_state {
 	ST_CLOSED,
 };
 
+/* Session flags (s->flags). */
+#define SF_ESMTP 0x1 /* the client said EHLO */
+
+struct verb;
+
+/* A reply given a piece at a time: item(s, i) for i in [next, count). */
+struct reply_more {
+	bool (*item)(struct session *, size_t i);
+	size_t next, count;
+};
+
 struct session {
 	const struct session_config *cfg;
 	enum session_state state;
+	unsigned flags;        /* SF_* */
 	unsigned errors;
-	unsigned junk; /* NOOP, RSET, VRFY so far */
+	unsigned junk;         /* NOOP, RSET, VRFY so far */
 	unsigned transactions; /* DATA commands that began a message */
-	bool in_delivery; /* begin() succeeded, no commit() or abort() yet */
+	bool in_delivery;      /* begin() succeeded, no commit() or abort() yet */
+	const struct verb *verb; /* the command being answered, or NULL */
+	bool rejecting;   /* the reply refuses a begun message */
+	int reply_errno;  /* and the local failure behind it, or 0 */
+	struct reply_more more;
 	bool line_too_long;
 	size_t line_len;
 	char line[SESSION_LINE_MAX];
@@ -112,9 +164,29 @@ int session_init(struct session *, const struct session_config *);
 void session_free(struct session *);
 
 /* Consumes input; returns how much.  It stops early when the session
- * closed or the reply buffer needs flushing: the edge flushes and feeds
- * the rest again. */
+ * closed or the edge must flush (the reply buffer is nearly full, or a
+ * long reply waits for room): the edge flushes and feeds the rest. */
 size_t session_feed(struct session *, const char *in, size_t len);
+
+/* A long reply is waiting for room: after a flush, session_resume()
+ * writes the next part. */
+bool session_has_more(const struct session *);
+void session_resume(struct session *);
+
+/* The replies not yet written, and how many of them the edge wrote. */
+const char *session_output(const struct session *, size_t *len);
+void session_output_done(struct session *, size_t n);
+
+/* What the session waits for: the edge turns it into a deadline. */
+enum session_wait {
+	WAIT_COMMAND,  /* a new command line */
+	WAIT_MID_LINE, /* the rest of a command line that has begun */
+	WAIT_MESSAGE,  /* the message after 354 */
+};
+enum session_wait session_wait(const struct session *);
+
+/* Messages begun so far: a new value starts a new message deadline. */
+unsigned session_messages(const struct session *);
 
 /* The client was silent for too long: 421 and close. */
 void session_timeout(struct session *);
@@ -122,10 +194,6 @@ void session_timeout(struct session *);
 /* The client went away (EOF); a message in progress is aborted. */
 void session_eof(struct session *);
 
-static inline bool
-session_closed(const struct session *s)
-{
-	return s->state == ST_CLOSED;
-}
+bool session_closed(const struct session *);
 
 #endif

@@ -1,81 +1,90 @@
 /*
- * deliver.c: the edge's delivery callbacks, and the log line per message.
+ * deliver.c: the delivery callbacks: the same bytes to every target.
  *
- * Every target receives the same bytes: the header block of header.c,
- * then the message with LF line ends.  With --maildir and --pipe both,
- * the command runs first and the file reaches new/ only if it succeeded,
- * so the client hears 250 only when both have the message.
+ * Each target receives the header block of header.c, then the message
+ * with LF line ends, in the large runs the core hands on; none of them
+ * copies it again.  With --maildir and --pipe both, the command runs
+ * first and the file reaches new/ only if it succeeded, so the client
+ * hears 250 only when both have the message.
  */
+#include <errno.h>
 #include <stdio.h>
+#include <sys/uio.h>
 #include <string.h>
 #include <time.h>
 
-#include "session/deliver.h"
 #include "core/header.h"
+#include "session/deliver.h"
 #include "session/log.h"
 
 void
-deliver_init(struct deliver *d, const struct options *opt, int log_fd)
+deliver_init(struct deliver *d, const struct options *opt, int cmd_out)
 {
-	/* no memset: the buffers are large, and a page is touched only
-	 * when its target is in use */
-	d->console_len = 0;
-	d->opt = opt;
 	d->maildir = opt->maildir != NULL;
 	d->pipe = opt->pipe_cmd != NULL;
 	d->print = !opt->discard && (opt->print || (!d->maildir && !d->pipe));
-	if (d->maildir)
+	if (d->maildir) {
 		maildir_open(&d->md, opt->maildir);
-	if (d->pipe)
-		pipe_init(&d->pd, opt->pipe_cmd, opt->timeout, log_fd);
-}
-
-/* ---- the console ---------------------------------------------------- */
-
-static void
-console_flush(struct deliver *d)
-{
-	log_console(d->console, d->console_len);
-	d->console_len = 0;
-}
-
-static void
-console_put(struct deliver *d, const char *buf, size_t len)
-{
-	if (d->console_len + len > sizeof(d->console))
-		console_flush(d);
-	if (len >= sizeof(d->console)) {
-		log_console(buf, len);
-		return;
+		if (d->md.open_errno)
+			log_error("maildir %s: %s", opt->maildir,
+			    strerror(d->md.open_errno));
 	}
-	memcpy(d->console + d->console_len, buf, len);
-	d->console_len += len;
+	if (d->pipe)
+		pipe_init(&d->pd, opt->pipe_cmd, opt->timeout, cmd_out);
 }
 
 static void
-console_banner(struct deliver *d, const char *fmt, const char *id)
+console_banner(const char *fmt, const char *id)
 {
 	char line[128];
 	int n = snprintf(line, sizeof(line), fmt, id);
 
 	if (n > 0 && (size_t)n < sizeof(line))
-		console_put(d, line, (size_t)n);
+		log_console(line, (size_t)n);
 }
 
-/* ---- callbacks ------------------------------------------------------ */
+/* The same pieces to every target, in one write each. */
+static int
+put(struct deliver *d, const struct iovec *iov, int n)
+{
+	struct iovec v[2];
 
+	if (d->print)
+		for (int i = 0; i < n; i++)
+			log_console(iov[i].iov_base, iov[i].iov_len);
+	memcpy(v, iov, (size_t)n * sizeof(*v));
+	if (d->maildir && maildir_write(&d->md, v, n) < 0)
+		return -1;
+	memcpy(v, iov, (size_t)n * sizeof(*v));
+	if (d->pipe && pipe_write(&d->pd, v, n) < 0)
+		return -1;
+	return 0;
+}
+
+/* Message bytes: the held header block goes with the first of them. */
 static int
 deliver_write(void *ctx, const char *buf, size_t len)
 {
 	struct deliver *d = ctx;
+	struct iovec iov[2] = { { d->head, d->head_len }, { (void *)buf, len } };
+	int r = d->head_len ? put(d, iov, 2) : put(d, iov + 1, 1);
 
-	if (d->print)
-		console_put(d, buf, len);
-	if (d->maildir && maildir_write(&d->md, buf, len) < 0)
-		return -1;
-	if (d->pipe && pipe_write(&d->pd, buf, len) < 0)
-		return -1;
-	return 0;
+	d->head_len = 0;
+	return r;
+}
+
+/* header_write()'s output: held, unless there is more than fits. */
+static int
+hold_head(void *ctx, const char *buf, size_t len)
+{
+	struct deliver *d = ctx;
+
+	if (d->head_len == 0 && len <= sizeof(d->head)) {
+		memcpy(d->head, buf, len);
+		d->head_len = len;
+		return 0;
+	}
+	return deliver_write(d, buf, len);
 }
 
 static void
@@ -83,15 +92,14 @@ deliver_abort(void *ctx, const struct envelope *env)
 {
 	struct deliver *d = ctx;
 
+	d->head_len = 0;
 	if (d->maildir)
 		maildir_abort(&d->md);
 	if (d->pipe)
 		pipe_abort(&d->pd);
-	if (d->print) {
-		console_banner(d, "\n----- end of message %s: NOT accepted "
-				  "-----\n", env->id);
-		console_flush(d);
-	}
+	if (d->print)
+		console_banner("\n----- end of message %s: NOT accepted -----\n",
+		    env->id);
 }
 
 static int
@@ -114,8 +122,9 @@ deliver_begin(void *ctx, const struct envelope *env)
 		return -1;
 	}
 	if (d->print)
-		console_banner(d, "----- message %s -----\n", env->id);
-	if (header_write(env, date, deliver_write, d) < 0) {
+		console_banner("----- message %s -----\n", env->id);
+	d->head_len = 0;
+	if (header_write(env, date, hold_head, d) < 0) {
 		deliver_abort(d, env);
 		return -1;
 	}
@@ -128,10 +137,14 @@ deliver_commit(void *ctx, const struct envelope *env, char *note, size_t n)
 	struct deliver *d = ctx;
 	int r;
 
-	if (d->print) {
-		console_banner(d, "----- end of message %s -----\n", env->id);
-		console_flush(d);
+	if (d->head_len && deliver_write(d, "", 0) < 0) { /* an empty message */
+		int err = errno;
+		deliver_abort(d, env);
+		errno = err;
+		return -1;
 	}
+	if (d->print)
+		console_banner("----- end of message %s -----\n", env->id);
 	if (d->pipe && (r = pipe_commit(&d->pd, env)) != 0) {
 		if (d->maildir)
 			maildir_abort(&d->md);
@@ -144,71 +157,9 @@ deliver_commit(void *ctx, const struct envelope *env, char *note, size_t n)
 	return 0;
 }
 
-/* ---- the log -------------------------------------------------------- */
-
-static void
-log_message(const char *event, const struct envelope *env, const char *key,
-    const char *text)
-{
-	struct log_field f[SESSION_RCPT_LIMIT < 200 ? SESSION_RCPT_LIMIT : 200];
-	char sender[ADDR_BUF], size[24];
-	size_t n = 0, max = sizeof(f) / sizeof(f[0]) - 2;
-
-	/* the bare address, as SMTP_FROM= is searched for; "<>" for none */
-	snprintf(sender, sizeof(sender), "%s",
-	    env->sender.addr[0] ? env->sender.addr : "<>");
-	snprintf(size, sizeof(size), "%llu", (unsigned long long)env->size);
-	f[n++] = (struct log_field){ "session", env->session_id };
-	f[n++] = (struct log_field){ "event", event };
-	f[n++] = (struct log_field){ "id", env->id };
-	f[n++] = (struct log_field){ "peer", env->client_addr };
-	f[n++] = (struct log_field){ "helo", env->helo };
-	f[n++] = (struct log_field){ "from", sender };
-	for (unsigned i = 0; i < env->nrcpt && n < max; i++)
-		f[n++] = (struct log_field){ "rcpt", env->rcpt[i].addr };
-	f[n++] = (struct log_field){ "size", size };
-	f[n++] = (struct log_field){ key, text };
-	log_fields(LOG_INFO, f, n);
-}
-
-static void
-deliver_event(void *ctx, enum session_event ev, const struct envelope *env,
-    const char *text)
-{
-	struct deliver *d = ctx;
-
-	switch (ev) {
-	case SE_COMMAND:
-		if (d->opt->verbose)
-			log_fields(LOG_DEBUG, (struct log_field[]){
-			    { "session", env->session_id },
-			    { "event", "command" }, { "line", text } }, 3);
-		break;
-	case SE_ACCEPTED:
-		log_message("accepted", env, "file", text);
-		break;
-	case SE_REJECTED:
-		log_message("rejected", env, "reply", text);
-		break;
-	case SE_REFUSED:
-		log_fields(LOG_INFO, (struct log_field[]){
-		    { "session", env->session_id }, { "event", "refused" },
-		    { "peer", env->client_addr },
-		    { "from", env->sender.addr[0] ? env->sender.addr : "<>" },
-		    { "command", env->command }, { "reply", text } }, 6);
-		break;
-	case SE_CLOSE:
-		log_fields(LOG_INFO, (struct log_field[]){
-		    { "session", env->session_id }, { "event", "disconnect" },
-		    { "peer", env->client_addr }, { "reason", text } }, 4);
-		break;
-	}
-}
-
 const struct delivery_ops deliver_ops = {
 	.begin = deliver_begin,
 	.write = deliver_write,
 	.commit = deliver_commit,
 	.abort = deliver_abort,
-	.event = deliver_event,
 };

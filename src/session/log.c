@@ -8,6 +8,7 @@
  * with a single write(2), so concurrent sessions never interleave.
  */
 #include <stdarg.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -194,6 +195,89 @@ log_error(const char *fmt, ...)
 	log_fields(LOG_ERR,
 	    (struct log_field[]){ { "event", "error" }, { "text", text } }, 2);
 }
+
+/* ---- the session's lines ---------------------------------------------- */
+
+void
+log_connect(const char *session_id, const char *peer)
+{
+	log_fields(LOG_INFO, (struct log_field[]){ { "session", session_id },
+	    { "event", "connect" }, { "peer", peer } }, 3);
+}
+
+/* One line per message, Postfix style: who, to whom, how big, where. */
+static void
+log_message(const char *event, const struct envelope *env, const char *key,
+    const char *text, int err)
+{
+	struct log_field f[SESSION_RCPT_LIMIT < 200 ? SESSION_RCPT_LIMIT : 200];
+	char sender[ADDR_BUF], size[24];
+	size_t n = 0, max = sizeof(f) / sizeof(f[0]) - 3;
+
+	/* the bare address, as SMTP_FROM= is searched for; "<>" for none */
+	snprintf(sender, sizeof(sender), "%s",
+	    env->sender.addr[0] ? env->sender.addr : "<>");
+	snprintf(size, sizeof(size), "%llu", (unsigned long long)env->size);
+	f[n++] = (struct log_field){ "session", env->session_id };
+	f[n++] = (struct log_field){ "event", event };
+	f[n++] = (struct log_field){ "id", env->id };
+	f[n++] = (struct log_field){ "peer", env->client_addr };
+	f[n++] = (struct log_field){ "helo", env->helo };
+	f[n++] = (struct log_field){ "from", sender };
+	for (unsigned i = 0; i < env->nrcpt && n < max; i++)
+		f[n++] = (struct log_field){ "rcpt", env->rcpt[i].addr };
+	f[n++] = (struct log_field){ "size", size };
+	f[n++] = (struct log_field){ key, text };
+	if (err)
+		f[n++] = (struct log_field){ "error", strerror(err) };
+	log_fields(LOG_INFO, f, n);
+}
+
+static void
+log_line(const struct session_note *e, const char *event, const char *key)
+{
+	log_fields(LOG_DEBUG, (struct log_field[]){
+	    { "session", e->env->session_id }, { "event", event },
+	    { key, e->text } }, 3);
+}
+
+void
+log_session_event(void *ctx, const struct session_note *e)
+{
+	const struct log_session *ls = ctx;
+	const struct envelope *env = e->env;
+
+	switch (e->type) {
+	case SE_COMMAND:
+		if (ls->verbose)
+			log_line(e, "command", "line");
+		break;
+	case SE_REPLY:
+		if (ls->verbose)
+			log_line(e, "reply", "line");
+		break;
+	case SE_ACCEPTED:
+		log_message("accepted", env, "file", e->text, 0);
+		break;
+	case SE_REJECTED:
+		log_message("rejected", env, "reply", e->reply, e->error);
+		break;
+	case SE_REFUSED:
+		log_fields(LOG_INFO, (struct log_field[]){
+		    { "session", env->session_id }, { "event", "refused" },
+		    { "peer", env->client_addr },
+		    { "from", env->sender.addr[0] ? env->sender.addr : "<>" },
+		    { "command", e->text }, { "reply", e->reply } }, 6);
+		break;
+	case SE_CLOSE:
+		log_fields(LOG_INFO, (struct log_field[]){
+		    { "session", env->session_id }, { "event", "disconnect" },
+		    { "peer", env->client_addr }, { "reason", e->text } }, 4);
+		break;
+	}
+}
+
+/* ---- the console --------------------------------------------------------- */
 
 /* In syslog mode the console text is sent a line at a time. */
 static void

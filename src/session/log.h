@@ -13,6 +13,8 @@
 #include <stddef.h>
 #include <syslog.h>
 
+#include "core/session.h"
+
 struct log_field {
 	const char *key;   /* lower case in the text line; SMTP_KEY in the journal */
 	const char *value; /* raw; escaped for the text line */
@@ -30,6 +32,18 @@ void log_fields(int priority, const struct log_field *, size_t n);
 
 /* A plain message: event=error text=... */
 void log_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+
+/* What the session core reports (a session_event_fn): one line per
+ * accepted, rejected or refused message and per disconnect; with
+ * verbose, one per command and per reply line, in the order they
+ * happened.  ctx points to a struct log_session. */
+struct log_session {
+	bool verbose;
+};
+void log_session_event(void *ctx, const struct session_note *);
+
+/* The first line of a session. */
+void log_connect(const char *session_id, const char *peer);
 
 /* Raw text for the console (--print): to standard error, or a line at a
  * time to syslog when standard error is the client. */

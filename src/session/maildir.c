@@ -114,39 +114,16 @@ maildir_begin(struct maildir *m)
 	    O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
 	if (m->fd < 0)
 		return -1;
-	m->len = 0;
 	m->written = 0;
 	return 0;
 }
 
-static int
-write_out(struct maildir *m, const char *p, size_t len)
-{
-	if (io_write_all(m->fd, p, len) < 0)
-		return -1;
-	m->written += len;
-	return 0;
-}
-
-static int
-flush(struct maildir *m)
-{
-	size_t len = m->len;
-
-	m->len = 0;
-	return write_out(m, m->buf, len);
-}
-
 int
-maildir_write(struct maildir *m, const char *buf, size_t len)
+maildir_write(struct maildir *m, struct iovec *iov, int iovcnt)
 {
-	if (m->len + len > sizeof(m->buf) && flush(m) < 0)
-		return -1;
-	if (len >= sizeof(m->buf))
-		return write_out(m, buf, len); /* a large run: no copy */
-	memcpy(m->buf + m->len, buf, len);
-	m->len += len;
-	return 0;
+	for (int i = 0; i < iovcnt; i++)
+		m->written += iov[i].iov_len;
+	return io_writev_all(m->fd, iov, iovcnt);
 }
 
 /* Moves tmp/NAME to new/FINAL, never replacing an existing file. */
@@ -169,7 +146,7 @@ maildir_commit(struct maildir *m, char *name, size_t n)
 {
 	int err;
 
-	if (flush(m) < 0 || fsync(m->fd) < 0)
+	if (fsync(m->fd) < 0)
 		goto fail;
 	if (close(m->fd) < 0) {
 		m->fd = -1;
@@ -206,5 +183,4 @@ maildir_abort(struct maildir *m)
 	if (m->tmpname[0])
 		unlinkat(m->tmpfd, m->tmpname, 0);
 	m->tmpname[0] = '\0';
-	m->len = 0;
 }

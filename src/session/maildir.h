@@ -10,6 +10,7 @@
 
 #include <stddef.h>
 #include <stdint.h>
+#include <sys/uio.h>
 
 #define MAILDIR_NAME_MAX 256
 
@@ -22,8 +23,6 @@ struct maildir {
 	int cleaned;             /* tmp/ swept once per process */
 	char host[128];
 	char tmpname[MAILDIR_NAME_MAX];
-	char buf[65536];
-	size_t len;
 };
 
 /* Opens DIR, creating it and tmp/ new/ cur/ (0700) as needed.  Never
@@ -32,7 +31,9 @@ struct maildir {
 void maildir_open(struct maildir *, const char *dir);
 
 int maildir_begin(struct maildir *);
-int maildir_write(struct maildir *, const char *buf, size_t len);
+/* Writes straight to the file (the core hands on large runs already);
+ * iov is used up. */
+int maildir_write(struct maildir *, struct iovec *iov, int iovcnt);
 /* name receives the file name in new/ */
 int maildir_commit(struct maildir *, char *name, size_t n);
 void maildir_abort(struct maildir *);

@@ -23,9 +23,11 @@ systemd_socket(void)
 	    strcmp(fds, "1") == 0;
 
 	/* not for the children of --pipe */
-	unsetenv("LISTEN_PID");
-	unsetenv("LISTEN_FDS");
-	unsetenv("LISTEN_FDNAMES");
+	if (pid || fds) {
+		unsetenv("LISTEN_PID");
+		unsetenv("LISTEN_FDS");
+		unsetenv("LISTEN_FDNAMES");
+	}
 	return ours;
 }
 

@@ -20,17 +20,9 @@
 #include <unistd.h>
 
 #include "core/header.h"
+#include "lib/clock.h"
 #include "lib/io.h"
 #include "session/pipe.h"
-
-static long long
-now_ms(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
 
 void
 pipe_init(struct pipe_delivery *p, const char *cmd, unsigned timeout,
@@ -64,33 +56,15 @@ open_spool(void)
 int
 pipe_begin(struct pipe_delivery *p)
 {
-	p->len = 0;
 	p->spool = open_spool();
 	return p->spool < 0 ? -1 : 0;
 }
 
-static int
-flush(struct pipe_delivery *p)
-{
-	size_t len = p->len;
-
-	p->len = 0;
-	return io_write_all(p->spool, p->buf, len);
-}
-
+/* Writes straight to the spool: the core hands on large runs already. */
 int
-pipe_write(struct pipe_delivery *p, const char *buf, size_t len)
+pipe_write(struct pipe_delivery *p, struct iovec *iov, int iovcnt)
 {
-	while (len > 0) {
-		size_t n = sizeof(p->buf) - p->len;
-		if (n > len)
-			n = len;
-		memcpy(p->buf + p->len, buf, n);
-		p->len += n, buf += n, len -= n;
-		if (p->len == sizeof(p->buf) && flush(p) < 0)
-			return -1;
-	}
-	return 0;
+	return io_writev_all(p->spool, iov, iovcnt);
 }
 
 /* In the child: the envelope as environment variables, one recipient a
@@ -148,7 +122,7 @@ reap(pid_t pid, long long deadline, int *status)
 			return 0;
 		if (r < 0 && errno != EINTR)
 			return -1;
-		if (now_ms() >= deadline) {
+		if (clock_ms() >= deadline) {
 			kill(-pid, SIGKILL); /* sh and whatever it started */
 			waitpid(pid, status, 0);
 			return 0; /* killed: a temporary failure */
@@ -162,11 +136,11 @@ reap(pid_t pid, long long deadline, int *status)
 int
 pipe_commit(struct pipe_delivery *p, const struct envelope *env)
 {
-	long long deadline = now_ms() + (long long)p->timeout * 1000;
+	long long deadline = clock_ms() + (long long)p->timeout * 1000;
 	int status, err;
 	pid_t pid;
 
-	if (flush(p) < 0 || lseek(p->spool, 0, SEEK_SET) < 0)
+	if (lseek(p->spool, 0, SEEK_SET) < 0)
 		goto fail;
 	if ((pid = fork()) < 0)
 		goto fail;
@@ -197,5 +171,4 @@ pipe_abort(struct pipe_delivery *p)
 	if (p->spool >= 0)
 		close(p->spool);
 	p->spool = -1;
-	p->len = 0;
 }

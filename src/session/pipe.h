@@ -10,6 +10,7 @@
 #define PIPE_H
 
 #include <stddef.h>
+#include <sys/uio.h>
 
 #include "core/session.h"
 
@@ -18,14 +19,12 @@ struct pipe_delivery {
 	unsigned timeout; /* seconds the command may run */
 	int out_fd;       /* where the command's output goes, or -1 */
 	int spool;        /* the unlinked spool file, or -1 */
-	size_t len;
-	char buf[65536];
 };
 
 void pipe_init(struct pipe_delivery *, const char *cmd, unsigned timeout,
     int out_fd);
 int pipe_begin(struct pipe_delivery *);
-int pipe_write(struct pipe_delivery *, const char *buf, size_t len);
+int pipe_write(struct pipe_delivery *, struct iovec *iov, int iovcnt);
 /* Runs the command: 0 when it exited 0; DELIVER_TEMPORARY for
  * EX_TEMPFAIL, EX_OSERR, a signal, a status over 128, or running past
  * the timeout (it is killed); -1 with errno when it could not be run;

@@ -18,6 +18,7 @@
 #include <strings.h>
 
 #include "core/address.h"
+#include "core/params.h"
 #include "lib/utf8.h"
 #include "lib/escape.h"
 #include "fuzz.h"

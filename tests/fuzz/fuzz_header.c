@@ -8,8 +8,8 @@
  * through address_parse() first, as they do in a session; the rest is
  * taken as it comes, control characters included.
  *
- * Invariants: the block has exactly 4 + recipients lines, each written
- * whole with its LF; they are Return-Path, one X-Original-To per
+ * Invariants: the block has exactly 4 + recipients lines, written in
+ * whole lines, in one write unless it is larger than the buffer; they are Return-Path, one X-Original-To per
  * recipient, Received and its two continuation lines; no line is empty,
  * and no byte of it is a control character but the tab that starts a
  * continuation line: whatever the client sent, it cannot add a line.
@@ -56,7 +56,7 @@ block_write(void *ctx, const char *buf, size_t len)
 {
 	struct block *b = ctx;
 
-	REQUIRE(len > 0 && buf[len - 1] == '\n');
+	REQUIRE(len > 0 && len <= HEADER_BLOCK_BUF && buf[len - 1] == '\n');
 	b->writes++;
 	log_add(&b->out, buf, len);
 	return 0;
@@ -124,7 +124,9 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		i += n + 1;
 	}
 	REQUIRE(lines == env.nrcpt + 4);
-	REQUIRE(b.writes == env.nrcpt + 2);
+	/* gathered: one write, unless the block is larger than the buffer */
+	REQUIRE(b.writes >= 1);
+	REQUIRE(b.out.len > HEADER_BLOCK_BUF || b.writes == 1);
 	log_free(&b.out);
 	return 0;
 }

@@ -26,19 +26,14 @@
 #include <stdbool.h>
 #include <string.h>
 
-#include "fuzz.h"
 #include "core/session.h"
+#include "fake.h"
+#include "fuzz.h"
 
-struct fake {
-	struct session *s;
+struct state {
 	const struct session_config *cfg;
-	struct log rec;  /* everything, in order, for the comparison */
-	struct log body; /* the message being delivered */
-	bool in_msg, closed, last_said; /* a 221 or 421 was said */
+	bool closed, last_said; /* SE_CLOSE came; a 221 or 421 was said */
 	bool greeted;
-	bool wanted; /* the message in progress is to be written */
-	int fail_begin, fail_commit;
-	bool fail_write;
 };
 
 /* ---- replies ---------------------------------------------------------- */
@@ -46,16 +41,19 @@ struct fake {
 static void
 check_replies(struct fake *f, const char *p, size_t n)
 {
+	struct state *st = f->user;
 	size_t i = 0;
 	char code[3];
 	bool more = false;
 
+	REQUIRE(!f->s->out.overflow);
+	REQUIRE(n <= sizeof(f->s->out.data));
 	while (i < n) {
 		const char *e = memchr(p + i, '\n', n - i);
 		REQUIRE(e != NULL);
 		size_t len = (size_t)(e - (p + i)); /* with the CR */
 		const char *l = p + i;
-		REQUIRE(len >= 5 && l[len - 1] == '\r');
+		REQUIRE(len >= 5 && len <= REPLY_LINE_MAX && l[len - 1] == '\r');
 		REQUIRE(l[0] >= '2' && l[0] <= '5');
 		REQUIRE(l[1] >= '0' && l[1] <= '9');
 		REQUIRE(l[2] >= '0' && l[2] <= '9');
@@ -66,37 +64,21 @@ check_replies(struct fake *f, const char *p, size_t n)
 			REQUIRE(memcmp(code, l, 3) == 0);
 		memcpy(code, l, 3);
 		more = l[3] == '-';
-		REQUIRE(!f->last_said); /* nothing after 221 or 421 */
+		REQUIRE(!st->last_said); /* nothing after 221 or 421 */
 		if (!more && (memcmp(l, "221", 3) == 0 ||
 				 memcmp(l, "421", 3) == 0))
-			f->last_said = true;
-		if (!f->greeted) {
+			st->last_said = true;
+		if (!st->greeted) {
 			REQUIRE(memcmp(l, "220 ", 4) == 0);
-			f->greeted = true;
+			st->greeted = true;
 		}
 		i += len + 1;
 	}
-	REQUIRE(!more); /* whole replies only */
+	/* whole replies only, unless a long one waits for room */
+	REQUIRE(!more || session_has_more(f->s));
 }
 
-/* Takes what the session said into the record. */
-static void
-drain(struct fake *f)
-{
-	struct reply_buf *out = &f->s->out;
-
-	size_t half = out->len / 2;
-
-	REQUIRE(out->len <= sizeof(out->data));
-	check_replies(f, out->data, out->len);
-	log_add(&f->rec, out->data, out->len);
-	/* as an edge that wrote only part of it would */
-	reply_consume(out, half);
-	reply_consume(out, out->len);
-	REQUIRE(out->len == 0);
-}
-
-/* ---- the fake delivery ------------------------------------------------ */
+/* ---- the delivery's contract --------------------------------------------- */
 
 static void
 check_path(const struct path *p, bool smtputf8)
@@ -114,129 +96,101 @@ check_path(const struct path *p, bool smtputf8)
 	REQUIRE(ascii || smtputf8);
 }
 
-static int
-fake_begin(void *ctx, const struct envelope *env)
+static void
+check_begin(struct fake *f, const struct envelope *env)
 {
-	struct fake *f = ctx;
-	char line[80];
+	const struct session_config *cfg = ((struct state *)f->user)->cfg;
 
-	drain(f);
-	REQUIRE(!f->in_msg && !f->closed);
+	REQUIRE(!f->in_msg && !((struct state *)f->user)->closed);
 	REQUIRE(f->s->state == ST_RCPT);
-	REQUIRE(env->nrcpt >= 1 && env->nrcpt <= f->cfg->max_recipients);
-	REQUIRE(!f->cfg->max_size || env->params.size <= f->cfg->max_size);
+	REQUIRE(env->nrcpt >= 1 && env->nrcpt <= cfg->max_recipients);
+	REQUIRE(!cfg->max_size || env->params.size <= cfg->max_size);
 	check_path(&env->sender, env->params.smtputf8);
 	for (unsigned i = 0; i < env->nrcpt; i++)
 		check_path(&env->rcpt[i], env->params.smtputf8);
 	REQUIRE(strnlen(env->helo, SESSION_HELO_MAX + 1) <= SESSION_HELO_MAX);
-	snprintf(line, sizeof(line), "[begin %s rcpt=%u]\n", env->id,
-	    env->nrcpt);
-	log_str(&f->rec, line);
-	log_str(&f->rec, env->sender.addr);
-	for (unsigned i = 0; i < env->nrcpt; i++)
-		log_str(&f->rec, env->rcpt[i].addr);
-	if (f->fail_begin > 0) {
-		errno = f->fail_begin;
-		return -1;
-	}
-	f->in_msg = true;
-	f->wanted = f->fail_begin == 0;
-	f->body.len = 0;
-	return f->wanted ? 0 : 1;
 }
 
-static int
-fake_write(void *ctx, const char *buf, size_t len)
+/* A committed message is empty or ends in LF; its size is its bytes
+ * with CRLF line ends (less the blank line the core put in front). */
+static void
+check_commit(struct fake *f, const struct envelope *env, const char *p,
+    size_t n)
 {
-	struct fake *f = ctx;
-
-	drain(f);
-	REQUIRE(f->in_msg && f->wanted);
-	REQUIRE(len > 0);
-	REQUIRE(memchr(buf, '\r', len) == NULL);
-	if (f->fail_write) {
-		errno = EIO;
-		return -1;
-	}
-	log_add(&f->body, buf, len);
-	log_add(&f->rec, buf, len);
-	return 0;
-}
-
-static int
-fake_commit(void *ctx, const struct envelope *env, char *note, size_t n)
-{
-	struct fake *f = ctx;
+	const struct session_config *cfg = ((struct state *)f->user)->cfg;
 	uint64_t size = 0;
 
-	drain(f);
 	REQUIRE(f->in_msg);
-	f->in_msg = false;
-	for (size_t i = 0; i < f->body.len; i++)
-		size += f->body.p[i] == '\n' ? 2 : 1;
-	REQUIRE(!f->wanted || env->size == size);
-	REQUIRE(!f->cfg->max_size || env->size <= f->cfg->max_size);
-	REQUIRE(f->body.len == 0 || f->body.p[f->body.len - 1] == '\n');
-	log_str(&f->rec, "[commit]\n");
-	REQUIRE(n > 0);
-	snprintf(note, n, "fake");
-	if (f->fail_commit == -1) {
-		errno = ENOSPC;
-		return -1;
+	for (size_t i = 0; i < n; i++)
+		size += p[i] == '\n' ? 2 : 1;
+	if (f->s->data.body.blank_inserted)
+		size -= 2;
+	REQUIRE(!f->wanted || f->fail_write || env->size == size);
+	REQUIRE(!cfg->max_size || env->size <= cfg->max_size);
+	REQUIRE(n == 0 || p[n - 1] == '\n');
+}
+
+static void
+check_call(struct fake *f, enum fake_call call, const struct envelope *env,
+    const char *p, size_t n)
+{
+	switch (call) {
+	case FAKE_BEGIN:
+		check_begin(f, env);
+		break;
+	case FAKE_WRITE:
+		REQUIRE(f->in_msg && f->wanted);
+		REQUIRE(n > 0);
+		REQUIRE(memchr(p, '\r', n) == NULL);
+		break;
+	case FAKE_COMMIT:
+		check_commit(f, env, p, n);
+		break;
+	case FAKE_ABORT:
+		REQUIRE(f->in_msg);
+		break;
 	}
-	return f->fail_commit;
 }
 
 static void
-fake_abort(void *ctx, const struct envelope *env)
+note(void *ctx, const struct session_note *n)
 {
 	struct fake *f = ctx;
+	struct state *st = f->user;
 
-	(void)env;
-	drain(f);
-	REQUIRE(f->in_msg);
-	f->in_msg = false;
-	log_str(&f->rec, "[abort]\n");
+	REQUIRE(n->text != NULL && n->reply != NULL);
+	REQUIRE(!st->closed);
+	if (n->type == SE_CLOSE)
+		st->closed = true;
+	fake_event(ctx, n);
 }
-
-static void
-fake_event(void *ctx, enum session_event ev, const struct envelope *env,
-    const char *text)
-{
-	struct fake *f = ctx;
-	char line[32];
-
-	(void)env;
-	drain(f);
-	REQUIRE(text != NULL);
-	REQUIRE(!f->closed);
-	if (ev == SE_CLOSE)
-		f->closed = true;
-	snprintf(line, sizeof(line), "[event %d]", (int)ev);
-	log_str(&f->rec, line);
-	log_str(&f->rec, text);
-	log_str(&f->rec, "\n");
-}
-
-static const struct delivery_ops fake_ops = {
-	fake_begin, fake_write, fake_commit, fake_abort, fake_event,
-};
 
 /* ---- one session ------------------------------------------------------- */
 
+/* What an edge does with the replies: takes them, and lets a long reply
+ * go on until it is whole. */
 static void
-play(struct fake *f, const struct session_config *cfg, const char *in,
-    size_t len, int mode, uint32_t seed, bool timeout)
+flush(struct fake *f)
+{
+	fake_drain(f);
+	while (session_has_more(f->s)) {
+		session_resume(f->s);
+		fake_drain(f);
+	}
+}
+
+static void
+play(struct fake *f, struct state *st, const char *in, size_t len, int mode,
+    uint32_t seed, bool timeout)
 {
 	struct session s;
 	struct cutter c;
 	size_t off = 0;
 
 	f->s = &s;
-	f->cfg = cfg;
-	REQUIRE(session_init(&s, cfg) == 0);
-	drain(f);
-	REQUIRE(f->greeted);
+	REQUIRE(session_init(&s, st->cfg) == 0);
+	flush(f);
+	REQUIRE(st->greeted);
 	cutter_init(&c, seed);
 	while (off < len && !session_closed(&s)) {
 		size_t n = mode ? cutter_next(&c, len - off) : len - off;
@@ -245,9 +199,10 @@ play(struct fake *f, const struct session_config *cfg, const char *in,
 			size_t used = session_feed(&s, in + off + done, n - done);
 			REQUIRE(used <= n - done);
 			/* with room for replies, only closing stops it */
-			REQUIRE(used > 0 || session_closed(&s));
+			REQUIRE(used > 0 || session_closed(&s) ||
+			    session_has_more(&s));
 			done += used;
-			drain(f);
+			flush(f);
 		}
 		off += n;
 	}
@@ -255,9 +210,9 @@ play(struct fake *f, const struct session_config *cfg, const char *in,
 		session_timeout(&s);
 	else
 		session_eof(&s);
-	drain(f);
+	flush(f);
 	REQUIRE(session_closed(&s));
-	REQUIRE(f->closed);
+	REQUIRE(st->closed);
 	REQUIRE(!f->in_msg);
 	REQUIRE(!s.in_delivery);
 	session_free(&s);
@@ -270,10 +225,12 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	static const unsigned rcpts[] = { 1, 2, 5, 100 };
 	static const unsigned errors[] = { 0, 1, 3, 10 };
 	static const int begins[] = { 0, ENOSPC, EIO, -1 };
-	static const int commits[] = { 0, -1, DELIVER_PERMANENT,
+	static const int commits[] = { 0, ENOSPC, DELIVER_PERMANENT,
 		DELIVER_TEMPORARY, 0, 0, 0, 0 };
 	struct session_config cfg;
-	struct fake whole = { 0 }, cut = { 0 };
+	struct record rec[2] = { { 0 }, { 0 } };
+	struct fake f[2];
+	struct state st[2];
 	bool timeout;
 	char *in;
 	size_t n;
@@ -287,29 +244,39 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		.max_size = sizes[(data[0] >> 2) & 3],
 		.max_recipients = rcpts[(data[0] >> 4) & 3],
 		.max_errors = errors[(data[0] >> 6) & 3],
+		.extensions = EXT_DEFAULT,
 		.local = data[0] & 1,
 		.bare_lf = data[0] & 2 ? BARE_LF_REJECT : BARE_LF_NORMALIZE,
-		.ops = &fake_ops,
+		.delivery = &fake_ops,
+		.event = note,
 	};
-	whole.fail_begin = cut.fail_begin = begins[data[1] & 3];
-	whole.fail_write = cut.fail_write = data[1] & 4;
-	whole.fail_commit = cut.fail_commit = commits[(data[1] >> 3) & 7];
 	timeout = data[1] & 0x80;
 	n = size - 4;
 	in = malloc(n ? n : 1);
 	memcpy(in, data + 4, n);
 
-	cfg.ctx = &whole;
-	play(&whole, &cfg, in, n, 0, 0, timeout);
-	cfg.ctx = &cut;
-	play(&cut, &cfg, in, n, 1, (uint32_t)data[2] << 8 | data[3], timeout);
-	REQUIRE(whole.rec.len == cut.rec.len);
-	REQUIRE(memcmp(whole.rec.p, cut.rec.p, whole.rec.len) == 0);
-
-	log_free(&whole.rec);
-	log_free(&whole.body);
-	log_free(&cut.rec);
-	log_free(&cut.body);
+	for (int i = 0; i < 2; i++) {
+		struct session_config c = cfg;
+		f[i] = (struct fake){
+			.rec = &rec[i],
+			.fail_begin = begins[data[1] & 3],
+			.fail_write = data[1] & 4 ? EIO : 0,
+			.fail_commit = commits[(data[1] >> 3) & 7],
+			.record_events = true,
+			.check_replies = check_replies,
+			.check_call = check_call,
+			.user = &st[i],
+		};
+		st[i] = (struct state){ .cfg = &c };
+		c.delivery_ctx = c.event_ctx = &f[i];
+		play(&f[i], &st[i], in, n, i, (uint32_t)data[2] << 8 | data[3],
+		    timeout);
+		record_free(&f[i].body);
+	}
+	REQUIRE(rec[0].len == rec[1].len);
+	REQUIRE(memcmp(rec[0].p, rec[1].p, rec[0].len) == 0);
+	record_free(&rec[0]);
+	record_free(&rec[1]);
 	free(in);
 	return 0;
 }

@@ -2,6 +2,7 @@
 #include <string.h>
 
 #include "core/address.h"
+#include "core/params.h"
 #include "lib/utf8.h"
 #include "check.h"
 

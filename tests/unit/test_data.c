@@ -61,8 +61,8 @@ test_end(void)
 		used = RUN(&d, &s, false, 0, msg, step);
 		CHECK(data_done(&d));
 		CHECK(used == sizeof(msg) - 1 - 4); /* "NEXT" is left */
-		CHECK_MEM_EQ(s.buf, s.len, "a\n.b\n", 5);
-		CHECK(d.size == 7); /* "a\r\n.b\r\n" */
+		CHECK_MEM_EQ(s.buf, s.len, "\na\n.b\n", 6);
+		CHECK(d.body.size == 7); /* "a\r\n.b\r\n" */
 		CHECK(!d.bare);
 	}
 	/* the DATA command's own CRLF starts the first line */
@@ -106,13 +106,13 @@ test_local(void)
 
 	RUN(&d, &s, true, 0, "typed\n..dot\n.\n", 1);
 	CHECK(data_done(&d) && !d.bare);
-	CHECK_MEM_EQ(s.buf, s.len, "typed\n.dot\n", 11);
+	CHECK_MEM_EQ(s.buf, s.len, "\ntyped\n.dot\n", 12);
 	RUN(&d, &s, true, 0, "mixed\r\nends\n.\r\n", 3);
 	CHECK(data_done(&d) && !d.bare);
-	CHECK_MEM_EQ(s.buf, s.len, "mixed\nends\n", 11);
+	CHECK_MEM_EQ(s.buf, s.len, "\nmixed\nends\n", 12);
 	RUN(&d, &s, true, 0, "bare\rcr\n.\n", 2);
 	CHECK(data_done(&d) && d.bare);
-	CHECK_MEM_EQ(s.buf, s.len, "bare\ncr\n", 8);
+	CHECK_MEM_EQ(s.buf, s.len, "\nbare\ncr\n", 9);
 }
 
 static void
@@ -122,16 +122,64 @@ test_size(void)
 	struct sink s;
 
 	RUN(&d, &s, false, 10, "0123456789\r\n.\r\n", 4);
-	CHECK(data_done(&d) && d.too_big);
-	CHECK_MEM_EQ(s.buf, s.len, "0123456789", 10);
+	CHECK(data_done(&d) && d.body.too_big);
+	/* the client's octets up to the limit, after our blank line */
+	CHECK_MEM_EQ(s.buf, s.len, "\n0123456789", 11);
 	RUN(&d, &s, false, 12, "0123456789\r\n.\r\n", 4);
-	CHECK(data_done(&d) && !d.too_big && d.size == 12);
+	CHECK(data_done(&d) && !d.body.too_big && d.body.size == 12);
 	s.fail = 0;
 	memset(&s, 0, sizeof(s));
 	s.fail = ENOSPC;
 	data_begin(&d, false, 0, sink_write, &s);
 	data_feed(&d, "abc\r\n.\r\n", 8);
-	CHECK(data_done(&d) && d.write_errno == ENOSPC);
+	CHECK(data_done(&d) && d.body.write_errno == ENOSPC);
+}
+
+/* A message that does not begin with a header field gets the empty line
+ * that ends the header section; one that does, or that begins with the
+ * empty line itself, is passed on as it is. */
+static void
+test_head(void)
+{
+	static const struct {
+		const char *in, *out;
+	} cases[] = {
+		{ "Subject: x\r\n\r\nbody\r\n.\r\n", "Subject: x\n\nbody\n" },
+		{ "\r\nbody\r\n.\r\n", "\nbody\n" },
+		{ "..\r\nbody\r\n.\r\n", "\n.\nbody\n" },
+		{ "MAIL FROM:<x>\r\n.\r\n", "\nMAIL FROM:<x>\n" },
+		{ "From x\r\nSubject: y\r\n.\r\n", "\nFrom x\nSubject: y\n" },
+		{ ":no-name\r\n.\r\n", "\n:no-name\n" },
+		{ " folded\r\n.\r\n", "\n folded\n" },
+		{ "X-\xc3\xa9: v\r\n.\r\n", "\nX-\xc3\xa9: v\n" },
+		{ "A:\r\n.\r\n", "A:\n" },
+		{ "noline.\r\n.\r\n", "\nnoline.\n" },
+	};
+	struct data_machine d;
+	struct sink s;
+
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		for (size_t step = 1; step < 8; step += 3) {
+			run(&d, &s, false, 0, cases[i].in, strlen(cases[i].in),
+			    step);
+			CHECK(data_done(&d));
+			CHECK_MEM_EQ(s.buf, s.len, cases[i].out,
+			    strlen(cases[i].out));
+			CHECK(d.body.blank_inserted == (cases[i].out[0] == '\n' &&
+			    cases[i].in[0] != '\r'));
+		}
+	}
+	/* a first line of 997 name octets and a colon is a field; 998 is not */
+	char *in = malloc(1200);
+	memset(in, 'n', 998);
+	memcpy(in + 997, ":\r\n.\r\n", 7);
+	run(&d, &s, false, 0, in, 1004, 5);
+	CHECK(data_done(&d) && !d.body.blank_inserted && s.len == 999);
+	memset(in, 'n', 998);
+	memcpy(in + 998, ":\r\n.\r\n", 7);
+	run(&d, &s, false, 0, in, 1005, 5);
+	CHECK(data_done(&d) && d.body.blank_inserted && s.len == 1001);
+	free(in);
 }
 
 static void
@@ -148,9 +196,9 @@ test_hops(void)
 	n += (size_t)sprintf(in + n, "Subject: s\r\n\r\nReceived: body\r\n.\r\n");
 	run(&d, &s, false, 0, in, n, 1);
 	CHECK(data_done(&d));
-	CHECK(d.hops == 4);
+	CHECK(d.body.hops == 4);
 	run(&d, &s, false, 0, in, n, 7);
-	CHECK(d.hops == 4);
+	CHECK(d.body.hops == 4);
 	free(in);
 }
 
@@ -158,6 +206,7 @@ int
 main(void)
 {
 	test_end();
+	test_head();
 	test_smuggling();
 	test_local();
 	test_size();

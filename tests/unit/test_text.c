@@ -1,28 +1,9 @@
-/* Unit tests of the text modules: reply.c, escape.c, header.c. */
+/* Unit tests of the text modules: escape.c, header.c. */
 #include <string.h>
 
 #include "check.h"
 #include "lib/escape.h"
 #include "core/header.h"
-#include "core/reply.h"
-
-static void
-test_reply(void)
-{
-	static struct reply_buf b;
-
-	reply_line(&b, "250 %s", "ok\r\ninjected");
-	CHECK_MEM_EQ(b.data, b.len, "250 ok??injected\r\n", 18);
-	reply_consume(&b, 4);
-	CHECK_MEM_EQ(b.data, b.len, "ok??injected\r\n", 14);
-	reply_consume(&b, 100);
-	CHECK(b.len == 0);
-	while (!reply_full(&b))
-		reply_line(&b, "250-%0500d", 0);
-	CHECK(b.len <= sizeof(b.data));
-	CHECK(sizeof(b.data) - b.len < REPLY_MAX);
-	CHECK(memcmp(b.data + b.len - 2, "\r\n", 2) == 0);
-}
 
 static void
 test_escape(void)
@@ -107,7 +88,6 @@ test_header(void)
 int
 main(void)
 {
-	test_reply();
 	test_escape();
 	test_header();
 	return check_finish("text");

@@ -10,8 +10,9 @@
  * alone under "@@ options: lf"); escapes \r \n \t \0 \\ \xHH; a line that
  * ends in a single backslash is sent without a line end.  Lines starting
  * with "@@" are directives:
- *   @@ options: max-size=N max-recipients=N max-errors=N local lf
- *               bare-lf=reject fail-begin=ENOSPC|EIO fail-write=ENOSPC|EIO
+ *   @@ options: max-size=N max-recipients=N max-errors=N local lf events
+ *               bare-lf=reject fail-begin=ENOSPC|EIO|discard
+ *               fail-write=ENOSPC|EIO
  *               fail-commit=ENOSPC|EIO|permanent|temporary
  *   @@ timeout          the client is silent past --timeout
  *   @@ eof              the client closes the connection
@@ -26,134 +27,7 @@
 #include <string.h>
 
 #include "core/session.h"
-
-struct text {
-	char *p;
-	size_t len, cap;
-};
-
-static void
-text_add(struct text *t, const char *p, size_t n)
-{
-	if (t->len + n + 1 > t->cap) {
-		t->cap = (t->len + n + 1) * 2;
-		t->p = realloc(t->p, t->cap);
-		if (t->p == NULL)
-			abort();
-	}
-	memcpy(t->p + t->len, p, n);
-	t->len += n;
-	t->p[t->len] = '\0';
-}
-
-static void
-text_addf(struct text *t, const char *s)
-{
-	text_add(t, s, strlen(s));
-}
-
-/* Shows bytes readably: CRLF as a line end, other controls escaped. */
-static void
-text_show(struct text *t, const char *p, size_t n, bool crlf)
-{
-	char esc[8];
-
-	for (size_t i = 0; i < n; i++) {
-		unsigned char c = (unsigned char)p[i];
-		if (crlf && c == '\r' && i + 1 < n && p[i + 1] == '\n') {
-			text_add(t, "\n", 1);
-			i++;
-		} else if (!crlf && c == '\n') {
-			text_add(t, "\n", 1);
-		} else if (c == '\\') {
-			text_addf(t, "\\\\");
-		} else if (c < 0x20 || c == 0x7f) {
-			snprintf(esc, sizeof(esc), "\\x%02x", c);
-			text_addf(t, esc);
-		} else {
-			text_add(t, (const char *)&c, 1);
-		}
-	}
-}
-
-/* ---- the fake delivery ---------------------------------------------- */
-
-struct fake {
-	struct session *s;
-	struct text *out;
-	int fail_begin, fail_write, fail_commit;
-};
-
-static void
-drain(struct fake *f)
-{
-	text_show(f->out, f->s->out.data, f->s->out.len, true);
-	f->s->out.len = 0;
-}
-
-static int
-fake_begin(void *ctx, const struct envelope *env)
-{
-	struct fake *f = ctx;
-	char line[512];
-
-	drain(f);
-	if (f->fail_begin) {
-		text_addf(f->out, "[begin fails]\n");
-		errno = f->fail_begin;
-		return -1;
-	}
-	snprintf(line, sizeof(line), "[begin %s from=<%s> rcpt=%u]\n",
-	    env->id, env->sender.addr, env->nrcpt);
-	text_addf(f->out, line);
-	return 0;
-}
-
-static int
-fake_write(void *ctx, const char *buf, size_t len)
-{
-	struct fake *f = ctx;
-
-	drain(f);
-	if (f->fail_write) {
-		errno = f->fail_write;
-		return -1;
-	}
-	text_show(f->out, buf, len, false);
-	return 0;
-}
-
-static int
-fake_commit(void *ctx, const struct envelope *env, char *note, size_t n)
-{
-	struct fake *f = ctx;
-	char line[64];
-
-	drain(f);
-	snprintf(line, sizeof(line), "[commit size=%llu]\n",
-	    (unsigned long long)env->size);
-	text_addf(f->out, line);
-	snprintf(note, n, "fake");
-	if (f->fail_commit > 0) {
-		errno = f->fail_commit;
-		return -1;
-	}
-	return f->fail_commit;
-}
-
-static void
-fake_abort(void *ctx, const struct envelope *env)
-{
-	struct fake *f = ctx;
-
-	(void)env;
-	drain(f);
-	text_addf(f->out, "[abort]\n");
-}
-
-static const struct delivery_ops fake_ops = {
-	fake_begin, fake_write, fake_commit, fake_abort, NULL,
-};
+#include "fake.h"
 
 /* ---- the .in file ---------------------------------------------------- */
 
@@ -163,7 +37,7 @@ struct script {
 	struct session_config cfg;
 	struct fake fake;
 	enum step_kind kind[256];
-	struct text bytes[256];
+	struct record bytes[256];
 	size_t steps;
 	bool lf;
 };
@@ -179,6 +53,8 @@ error_number(const char *v)
 		return DELIVER_PERMANENT;
 	if (strcmp(v, "temporary") == 0)
 		return DELIVER_TEMPORARY;
+	if (strcmp(v, "discard") == 0)
+		return -1;
 	fprintf(stderr, "unknown error %s\n", v);
 	exit(2);
 }
@@ -203,6 +79,8 @@ parse_options(struct script *sc, char *line)
 		else if (strcmp(w, "bare-lf") == 0 && v)
 			sc->cfg.bare_lf = strcmp(v, "reject") == 0 ?
 			    BARE_LF_REJECT : BARE_LF_NORMALIZE;
+		else if (strcmp(w, "events") == 0)
+			sc->fake.record_events = true;
 		else if (strcmp(w, "fail-begin") == 0 && v)
 			sc->fake.fail_begin = error_number(v);
 		else if (strcmp(w, "fail-write") == 0 && v)
@@ -217,7 +95,7 @@ parse_options(struct script *sc, char *line)
 }
 
 static void
-unescape_line(struct text *t, const char *line, size_t n, bool lf)
+unescape_line(struct record *t, const char *line, size_t n, bool lf)
 {
 	bool cont = n > 0 && line[n - 1] == '\\' &&
 	    (n < 2 || line[n - 2] != '\\');
@@ -243,10 +121,10 @@ unescape_line(struct text *t, const char *line, size_t n, bool lf)
 			} else
 				c = e;
 		}
-		text_add(t, &c, 1);
+		record_add(t, &c, 1);
 	}
 	if (!cont)
-		text_addf(t, lf ? "\n" : "\r\n");
+		record_str(t, lf ? "\n" : "\r\n");
 }
 
 static void
@@ -303,7 +181,7 @@ next_chunk(int mode, size_t left)
 }
 
 static void
-feed(struct session *s, struct fake *f, const struct text *t, int mode)
+feed(struct session *s, struct fake *f, const struct record *t, int mode)
 {
 	size_t off = 0;
 
@@ -311,18 +189,18 @@ feed(struct session *s, struct fake *f, const struct text *t, int mode)
 		size_t n = next_chunk(mode, t->len - off), done = 0;
 		while (done < n && !session_closed(s)) {
 			done += session_feed(s, t->p + off + done, n - done);
-			drain(f);
+			fake_drain(f);
 		}
 		off += n;
 	}
 }
 
-static struct text
+static struct record
 run(const char *path, int mode)
 {
 	static struct script sc;
 	struct session s;
-	struct text out = { 0 };
+	struct record out = { 0 };
 
 	for (size_t i = 0; i < 256; i++)
 		free(sc.bytes[i].p);
@@ -334,16 +212,19 @@ run(const char *path, int mode)
 		.max_size = 1000,
 		.max_recipients = 5,
 		.max_errors = 10,
-		.ops = &fake_ops,
-		.ctx = &sc.fake,
+		.extensions = EXT_DEFAULT,
+		.delivery = &fake_ops,
+		.delivery_ctx = &sc.fake,
+		.event = fake_event,
+		.event_ctx = &sc.fake,
 	};
 	load(&sc, path);
 	sc.fake.s = &s;
-	sc.fake.out = &out;
+	sc.fake.rec = &out;
 	rng = 42 + (unsigned long)mode;
 	if (session_init(&s, &sc.cfg) < 0)
 		abort();
-	drain(&sc.fake);
+	fake_drain(&sc.fake);
 	for (size_t i = 0; i < sc.steps && !session_closed(&s); i++) {
 		if (sc.kind[i] == STEP_TIMEOUT)
 			session_timeout(&s);
@@ -351,27 +232,28 @@ run(const char *path, int mode)
 			session_eof(&s);
 		else
 			feed(&s, &sc.fake, &sc.bytes[i], mode);
-		drain(&sc.fake);
+		fake_drain(&sc.fake);
 	}
 	if (!session_closed(&s))
-		text_addf(&out, "[still open]\n");
+		record_str(&out, "[still open]\n");
 	session_free(&s);
+	record_free(&sc.fake.body);
 	return out;
 }
 
 static char *
 slurp(const char *path, size_t *len)
 {
-	struct text t = { 0 };
+	struct record t = { 0 };
 	char buf[4096];
 	size_t n;
 	FILE *fp = fopen(path, "rb");
 
 	if (fp == NULL)
 		return NULL;
-	text_addf(&t, "");
+	record_str(&t, "");
 	while ((n = fread(buf, 1, sizeof(buf), fp)) > 0)
-		text_add(&t, buf, n);
+		record_add(&t, buf, n);
 	fclose(fp);
 	*len = t.len;
 	return t.p;
@@ -388,7 +270,7 @@ check_one(const char *in, bool update)
 	snprintf(expect_path, sizeof(expect_path), "%.*s.out",
 	    (int)(strlen(in) - 3), in);
 	if (update) {
-		struct text t = run(in, 0);
+		struct record t = run(in, 0);
 		FILE *fp = fopen(expect_path, "wb");
 		if (fp == NULL || fwrite(t.p, 1, t.len, fp) != t.len)
 			abort();
@@ -398,7 +280,7 @@ check_one(const char *in, bool update)
 	}
 	expect = slurp(expect_path, &elen);
 	for (int mode = 0; mode < 5 && ok; mode++) {
-		struct text t = run(in, mode);
+		struct record t = run(in, mode);
 		if (expect == NULL || t.len != elen ||
 		    memcmp(t.p, expect, elen) != 0) {
 			fprintf(stderr, "FAIL %s (feed mode %d)\n--- got:\n%s"

@@ -1,0 +1,114 @@
+/*
+ * envelope.c: MAIL and RCPT (RFC 5321 4.1.1.2, 4.1.1.3) with the
+ * parameters of SIZE (RFC 1870), 8BITMIME (RFC 6152) and SMTPUTF8 (RFC
+ * 6531).  A refusal here is logged as a refused message by reply()'s
+ * policy, since for the client it is one.
+ */
+#include <string.h>
+#include <strings.h>
+
+#include "core/internal.h"
+
+static bool
+starts_with(const char *arg, const char *end, const char *prefix)
+{
+	size_t n = strlen(prefix);
+
+	return (size_t)(end - arg) >= n && strncasecmp(arg, prefix, n) == 0;
+}
+
+/* The path after "FROM:" or "TO:"; the reply for a bad one, or 0. */
+static enum reply_id
+take_path(const char **arg, const char *end, unsigned flags, struct path *p,
+    enum reply_id too_long, enum reply_id syntax)
+{
+	switch (address_parse(arg, end, flags, p)) {
+	case ADDR_OK:
+		return 0;
+	case ADDR_TOO_LONG:
+		return too_long;
+	default:
+		return syntax;
+	}
+}
+
+static enum reply_id
+check_mail(struct session *s, const char *arg, const char *end,
+    struct mail_params *params)
+{
+	enum reply_id bad;
+
+	if (!starts_with(arg, end, "FROM:"))
+		return R_MAIL_SYNTAX;
+	arg += 5;
+	bad = take_path(&arg, end, ADDR_NULL_OK, &s->env.sender,
+	    R_SENDER_TOO_LONG, R_SENDER_SYNTAX);
+	if (bad)
+		return bad;
+	switch (params_parse_mail(arg, end, params)) {
+	case PARAM_OK:
+		break;
+	case PARAM_UNKNOWN:
+		return R_MAIL_PARAM_UNKNOWN;
+	default:
+		return R_MAIL_PARAM_SYNTAX;
+	}
+	if (s->env.sender.utf8 && !params->smtputf8)
+		return R_SENDER_NEEDS_UTF8;
+	if (s->cfg->max_size && params->size > s->cfg->max_size)
+		return R_SIZE_EXCEEDED;
+	return 0;
+}
+
+void
+cmd_mail(struct session *s, const char *arg, const char *end)
+{
+	struct mail_params params;
+	enum reply_id bad = check_mail(s, arg, end, &params);
+
+	if (bad) {
+		reply(s, bad);
+		return;
+	}
+	s->env.params = params;
+	s->state = ST_MAIL;
+	reply(s, R_MAIL_OK);
+}
+
+/* Parses into the next free slot of the recipient table. */
+static enum reply_id
+check_rcpt(struct session *s, const char *arg, const char *end)
+{
+	struct path *to;
+	enum reply_id bad;
+
+	if (!starts_with(arg, end, "TO:"))
+		return R_RCPT_SYNTAX;
+	arg += 3;
+	if (s->env.nrcpt >= s->cfg->max_recipients)
+		return R_TOO_MANY_RCPT;
+	to = &s->env.rcpt[s->env.nrcpt];
+	bad = take_path(&arg, end, ADDR_POSTMASTER_OK, to, R_RCPT_TOO_LONG,
+	    R_RCPT_ADDR_SYNTAX);
+	if (bad)
+		return bad;
+	if (params_parse_rcpt(arg, end) != PARAM_OK)
+		return R_RCPT_PARAM_UNKNOWN;
+	if (to->utf8 && !s->env.params.smtputf8)
+		return R_RCPT_NEEDS_UTF8;
+	return 0;
+}
+
+void
+cmd_rcpt(struct session *s, const char *arg, const char *end)
+{
+	enum reply_id bad = check_rcpt(s, arg, end);
+
+	if (bad) {
+		reply(s, bad);
+		return;
+	}
+	s->env.nrcpt++;
+	s->state = ST_RCPT;
+	reply(s, R_RCPT_OK);
+}

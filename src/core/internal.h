@@ -1,0 +1,45 @@
+/*
+ * internal.h: what the files of the core share and nothing outside it
+ * uses: the handlers the verb table names, and the session's own steps.
+ */
+#ifndef INTERNAL_H
+#define INTERNAL_H
+
+#include <stddef.h>
+
+#include "core/session.h"
+#include "core/verb.h"
+
+/* commands.c: the session's own verbs */
+void cmd_helo(struct session *, const char *arg, const char *end);
+void cmd_ehlo(struct session *, const char *arg, const char *end);
+void cmd_rset(struct session *, const char *arg, const char *end);
+void cmd_noop(struct session *, const char *arg, const char *end);
+void cmd_quit(struct session *, const char *arg, const char *end);
+void cmd_vrfy(struct session *, const char *arg, const char *end);
+void cmd_expn(struct session *, const char *arg, const char *end);
+void cmd_help(struct session *, const char *arg, const char *end);
+void cmd_not_implemented(struct session *, const char *arg, const char *end);
+void cmd_http(struct session *, const char *arg, const char *end);
+void cmd_unknown(struct session *, const char *arg, const char *end);
+
+/* envelope.c: the transaction */
+void cmd_mail(struct session *, const char *arg, const char *end);
+void cmd_rcpt(struct session *, const char *arg, const char *end);
+
+/* message.c: the message */
+void cmd_data(struct session *, const char *arg, const char *end);
+void message_end(struct session *);
+
+/* session.c */
+void session_note(struct session *, enum session_event, const char *text,
+    const char *reply, int error);
+void session_close(struct session *, const char *why);
+void session_reset(struct session *); /* the transaction, as RSET does */
+void session_more(struct session *, bool (*item)(struct session *, size_t),
+    size_t count);
+
+/* reply.c: one more error by the client; 421 past --max-errors */
+void reply_count_error(struct session *);
+
+#endif

@@ -1,0 +1,128 @@
+/*
+ * params.c: the ESMTP parameters of MAIL and RCPT (RFC 5321 4.1.2,
+ * "esmtp-param"): SIZE (RFC 1870), BODY (RFC 6152) and SMTPUTF8 (RFC
+ * 6531).  Keywords are case-insensitive; nothing is read past `end`.
+ */
+#include <string.h>
+#include <strings.h>
+
+#include "core/params.h"
+
+/* Splits "KEY[=VALUE]" words separated by spaces; calls back for each. */
+typedef enum param_result (*param_fn)(const char *key, size_t klen,
+    const char *val, size_t vlen, bool has_val, void *arg);
+
+static enum param_result
+params_each(const char *s, const char *end, param_fn fn, void *arg)
+{
+	while (s < end) {
+		const char *w, *eq, *we;
+		enum param_result r;
+
+		while (s < end && *s == ' ')
+			s++;
+		if (s == end)
+			break;
+		w = s;
+		while (s < end && *s != ' ')
+			s++;
+		we = s;
+		eq = memchr(w, '=', (size_t)(we - w));
+		if (eq == w)
+			return PARAM_SYNTAX;
+		if (eq)
+			r = fn(w, (size_t)(eq - w), eq + 1,
+			    (size_t)(we - eq - 1), true, arg);
+		else
+			r = fn(w, (size_t)(we - w), NULL, 0, false, arg);
+		if (r != PARAM_OK)
+			return r;
+	}
+	return PARAM_OK;
+}
+
+static bool
+word_is(const char *w, size_t n, const char *name)
+{
+	return strlen(name) == n && strncasecmp(w, name, n) == 0;
+}
+
+static enum param_result
+parse_size(const char *v, size_t n, uint64_t *out)
+{
+	uint64_t size = 0;
+
+	if (n == 0 || n > 19)
+		return PARAM_SYNTAX;
+	for (size_t i = 0; i < n; i++) {
+		if (v[i] < '0' || v[i] > '9')
+			return PARAM_SYNTAX;
+		size = size * 10 + (uint64_t)(v[i] - '0');
+	}
+	*out = size;
+	return PARAM_OK;
+}
+
+struct mail_seen {
+	struct mail_params *p;
+	bool size, body, utf8;
+};
+
+static enum param_result
+mail_param(const char *k, size_t kn, const char *v, size_t vn, bool has_val,
+    void *arg)
+{
+	struct mail_seen *seen = arg;
+
+	if (word_is(k, kn, "SIZE")) {
+		if (seen->size || !has_val)
+			return PARAM_SYNTAX;
+		seen->size = true;
+		return parse_size(v, vn, &seen->p->size);
+	}
+	if (word_is(k, kn, "BODY")) {
+		if (seen->body || !has_val)
+			return PARAM_SYNTAX;
+		seen->body = true;
+		if (word_is(v, vn, "7BIT"))
+			seen->p->body = BODY_7BIT;
+		else if (word_is(v, vn, "8BITMIME"))
+			seen->p->body = BODY_8BITMIME;
+		else if (word_is(v, vn, "BINARYMIME"))
+			return PARAM_UNKNOWN; /* RFC 3030: needs CHUNKING */
+		else
+			return PARAM_SYNTAX;
+		return PARAM_OK;
+	}
+	if (word_is(k, kn, "SMTPUTF8")) {
+		if (seen->utf8 || has_val)
+			return PARAM_SYNTAX;
+		seen->utf8 = true;
+		seen->p->smtputf8 = true;
+		return PARAM_OK;
+	}
+	return PARAM_UNKNOWN;
+}
+
+enum param_result
+params_parse_mail(const char *s, const char *end, struct mail_params *p)
+{
+	struct mail_seen seen = { p, false, false, false };
+
+	memset(p, 0, sizeof(*p));
+	return params_each(s, end, mail_param, &seen);
+}
+
+static enum param_result
+rcpt_param(const char *k, size_t kn, const char *v, size_t vn, bool has_val,
+    void *arg)
+{
+	(void)k, (void)kn, (void)v, (void)vn, (void)has_val, (void)arg;
+	return PARAM_UNKNOWN;
+}
+
+enum param_result
+params_parse_rcpt(const char *s, const char *end)
+{
+	return params_each(s, end, rcpt_param, NULL);
+}

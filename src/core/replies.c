@@ -1,0 +1,115 @@
+/*
+ * replies.c: the catalogue: every reply smtp-session can give, once.
+ *
+ * Codes follow RFC 5321 section 4.2 and the enhanced codes RFC 3463 and
+ * RFC 5248.  The greeting, the HELO/EHLO lines and 354 carry no enhanced
+ * code (RFC 2034 section 3).  A text's conversions are all %s, which
+ * tests/unit/test_reply.c checks, so reply() cannot be handed the wrong
+ * type.  The texts follow Postfix's where Postfix has one, because
+ * clients and people already know them.
+ */
+#include "core/reply.h"
+
+#define ERROR_TEXT(x) "Error: " x
+
+const struct reply_def reply_catalogue[R__COUNT] = {
+	/* the session */
+	[R_GREETING] = { 220, NULL, "%s ESMTP smtp-sink", 0, NULL },
+	[R_HELO] = { 250, NULL, "%s", 0, NULL },
+	[R_EHLO_FIRST] = { 250, NULL, "%s", 0, NULL },
+	[R_EHLO_LINE] = { 250, NULL, "%s", 0, NULL },
+	[R_DONE] = { 250, "2.0.0", "Ok", 0, NULL },
+	[R_BYE] = { 221, "2.0.0", "Bye", RF_CLOSE, "quit" },
+	[R_HELP_FIRST] = { 214, "2.0.0", "smtp-sink receives mail; commands:",
+	    0, NULL },
+	[R_HELP_LINE] = { 214, "2.0.0", "  %s", 0, NULL },
+	[R_HELP_LAST] = { 214, "2.0.0", "See smtp-session(8) and RFC 5321",
+	    0, NULL },
+	[R_TIMEOUT] = { 421, "4.4.2", "%s " ERROR_TEXT("timeout exceeded"),
+	    RF_CLOSE, "timeout" },
+	[R_TOO_MANY_ERRORS] = { 421, "4.7.0", "%s " ERROR_TEXT("too many errors"),
+	    RF_CLOSE, "too many errors" },
+	[R_HTTP] = { 421, "4.7.0",
+	    "%s " ERROR_TEXT("this is an SMTP server, not HTTP"), RF_CLOSE,
+	    "non-SMTP command" },
+
+	/* lines and verbs */
+	[R_LINE_TOO_LONG] = { 500, "5.5.2", ERROR_TEXT("line too long"), 0,
+	    NULL },
+	[R_BARE_LF_COMMAND] = { 500, "5.5.2",
+	    ERROR_TEXT("bare <LF> received; lines end in <CR><LF>"), 0, NULL },
+	[R_BAD_SYNTAX] = { 500, "5.5.2", ERROR_TEXT("bad syntax"), 0, NULL },
+	[R_UNKNOWN] = { 500, "5.5.1", ERROR_TEXT("command not recognized"), 0,
+	    NULL },
+	[R_NOT_IMPLEMENTED] = { 502, "5.5.1",
+	    ERROR_TEXT("command not implemented"), 0, NULL },
+	[R_NO_ARGUMENTS] = { 501, "5.5.4", "Syntax: %s", 0, NULL },
+	[R_HELO_SYNTAX] = { 501, "5.5.4", "Syntax: %s hostname", 0, NULL },
+	[R_HELO_TOO_LONG] = { 501, "5.5.4", ERROR_TEXT("%s name too long"), 0,
+	    NULL },
+	[R_NEED_HELO] = { 503, "5.5.1", ERROR_TEXT("send HELO/EHLO first"), 0,
+	    NULL },
+	[R_NEED_MAIL] = { 503, "5.5.1", ERROR_TEXT("need MAIL command"), 0,
+	    NULL },
+	[R_NEED_RCPT] = { 503, "5.5.1", ERROR_TEXT("need RCPT command"), 0,
+	    NULL },
+	[R_NESTED_MAIL] = { 503, "5.5.1", ERROR_TEXT("nested MAIL command"), 0,
+	    NULL },
+
+	/* MAIL and RCPT */
+	[R_MAIL_OK] = { 250, "2.1.0", "Ok", 0, NULL },
+	[R_MAIL_SYNTAX] = { 501, "5.5.4", "Syntax: MAIL FROM:<address>", 0,
+	    NULL },
+	[R_SENDER_TOO_LONG] = { 501, "5.1.7",
+	    ERROR_TEXT("sender address too long"), 0, NULL },
+	[R_SENDER_SYNTAX] = { 501, "5.1.7",
+	    ERROR_TEXT("bad sender address syntax"), 0, NULL },
+	[R_MAIL_PARAM_UNKNOWN] = { 555, "5.5.4",
+	    ERROR_TEXT("unsupported MAIL parameter"), 0, NULL },
+	[R_MAIL_PARAM_SYNTAX] = { 501, "5.5.4",
+	    ERROR_TEXT("bad MAIL parameter syntax"), 0, NULL },
+	[R_SENDER_NEEDS_UTF8] = { 553, "5.6.7",
+	    ERROR_TEXT("non-ASCII sender needs SMTPUTF8"), 0, NULL },
+	[R_RCPT_OK] = { 250, "2.1.5", "Ok", 0, NULL },
+	[R_RCPT_SYNTAX] = { 501, "5.5.4", "Syntax: RCPT TO:<address>", 0,
+	    NULL },
+	[R_RCPT_TOO_LONG] = { 501, "5.1.3",
+	    ERROR_TEXT("recipient address too long"), 0, NULL },
+	[R_RCPT_ADDR_SYNTAX] = { 501, "5.1.3",
+	    ERROR_TEXT("bad recipient address syntax"), 0, NULL },
+	[R_RCPT_PARAM_UNKNOWN] = { 555, "5.5.4",
+	    ERROR_TEXT("unsupported RCPT parameter"), 0, NULL },
+	[R_RCPT_NEEDS_UTF8] = { 553, "5.6.7",
+	    ERROR_TEXT("non-ASCII recipient needs SMTPUTF8"), 0, NULL },
+	[R_TOO_MANY_RCPT] = { 452, "4.5.3", ERROR_TEXT("too many recipients"),
+	    RF_NOT_COUNTED, NULL },
+	[R_SIZE_EXCEEDED] = { 552, "5.3.4",
+	    ERROR_TEXT("message size exceeds fixed limit"), RF_NOT_COUNTED,
+	    NULL },
+
+	/* VRFY, EXPN */
+	[R_VRFY_SYNTAX] = { 501, "5.5.4", "Syntax: VRFY address", 0, NULL },
+	[R_CANNOT_VRFY] = { 252, "2.0.0",
+	    "Cannot VRFY user, but will accept message and attempt delivery",
+	    0, NULL },
+	[R_EXPN_DISABLED] = { 502, "5.5.1", ERROR_TEXT("EXPN is not enabled"),
+	    0, NULL },
+
+	/* the message */
+	[R_START_DATA] = { 354, NULL, "End data with <CR><LF>.<CR><LF>", 0,
+	    NULL },
+	[R_QUEUED] = { 250, "2.0.0", "Ok: queued as %s", 0, NULL },
+	[R_BARE_LF_MESSAGE] = { 550, "5.6.11",
+	    ERROR_TEXT("bare <CR> or <LF> in message; lines must end in "
+		       "<CR><LF>"), RF_NOT_COUNTED, NULL },
+	[R_MAIL_LOOP] = { 554, "5.4.6", ERROR_TEXT("too many hops (mail loop)"),
+	    RF_NOT_COUNTED, NULL },
+	[R_NO_STORAGE] = { 452, "4.3.1", "Insufficient system storage",
+	    RF_NOT_COUNTED, NULL },
+	[R_LOCAL_ERROR] = { 451, "4.3.0",
+	    ERROR_TEXT("local error in processing"), RF_NOT_COUNTED, NULL },
+	[R_DELIVERY_FAILED] = { 554, "5.3.0", ERROR_TEXT("delivery failed"),
+	    RF_NOT_COUNTED, NULL },
+	[R_DELIVERY_DEFERRED] = { 451, "4.3.0",
+	    ERROR_TEXT("delivery failed temporarily"), RF_NOT_COUNTED, NULL },
+};

@@ -1,0 +1,77 @@
+/*
+ * verbs.c: the verb table of smtp-session.  A verb that is not here is
+ * answered 500; one here with cmd_not_implemented is a known SMTP verb
+ * this server does not offer (502).
+ */
+#include <string.h>
+#include <strings.h>
+
+#include "core/internal.h"
+
+static const struct verb verbs[] = {
+	{ "HELO", cmd_helo, IN_ANY, 0, 0 },
+	{ "EHLO", cmd_ehlo, IN_ANY, 0, 0 },
+	{ "MAIL", cmd_mail, IN(ST_READY), VF_ENVELOPE, R_NESTED_MAIL },
+	{ "RCPT", cmd_rcpt, IN(ST_MAIL) | IN(ST_RCPT), VF_ENVELOPE, 0 },
+	{ "DATA", cmd_data, IN(ST_RCPT), VF_NO_ARGS, 0 },
+	{ "RSET", cmd_rset, IN_ANY, VF_NO_ARGS | VF_JUNK, 0 },
+	{ "NOOP", cmd_noop, IN_ANY, VF_JUNK, 0 },
+	{ "QUIT", cmd_quit, IN_ANY, 0, 0 },
+	{ "VRFY", cmd_vrfy, IN_ANY, VF_JUNK, 0 },
+	{ "EXPN", cmd_expn, IN_ANY, VF_HIDDEN, 0 },
+	{ "HELP", cmd_help, IN_ANY, 0, 0 },
+	/* later capabilities fill these in; until then they are 502 */
+	{ "AUTH", cmd_not_implemented, IN_ANY, VF_HIDDEN, 0 },
+	{ "STARTTLS", cmd_not_implemented, IN_ANY, VF_HIDDEN, 0 },
+	{ "BDAT", cmd_not_implemented, IN_ANY, VF_HIDDEN, 0 },
+	{ "ETRN", cmd_not_implemented, IN_ANY, VF_HIDDEN, 0 },
+	{ "TURN", cmd_not_implemented, IN_ANY, VF_HIDDEN, 0 },
+	{ "ATRN", cmd_not_implemented, IN_ANY, VF_HIDDEN, 0 },
+	{ "SEND", cmd_not_implemented, IN_ANY, VF_HIDDEN, 0 },
+	{ "SOML", cmd_not_implemented, IN_ANY, VF_HIDDEN, 0 },
+	{ "SAML", cmd_not_implemented, IN_ANY, VF_HIDDEN, 0 },
+	/* Postfix's smtpd_forbidden_commands: a browser or proxy probe */
+	{ "GET", cmd_http, IN_ANY, VF_HIDDEN, 0 },
+	{ "POST", cmd_http, IN_ANY, VF_HIDDEN, 0 },
+	{ "HEAD", cmd_http, IN_ANY, VF_HIDDEN, 0 },
+	{ "PUT", cmd_http, IN_ANY, VF_HIDDEN, 0 },
+	{ "CONNECT", cmd_http, IN_ANY, VF_HIDDEN, 0 },
+	{ "OPTIONS", cmd_http, IN_ANY, VF_HIDDEN, 0 },
+};
+
+static const struct verb unknown = { "", cmd_unknown, IN_ANY, VF_HIDDEN, 0 };
+
+const struct verb *
+verb_lookup(const char *line, size_t len, const char **arg)
+{
+	size_t n = 0;
+
+	while (n < len && line[n] != ' ')
+		n++;
+	*arg = line + n;
+	while (*arg < line + len && **arg == ' ')
+		(*arg)++;
+	for (size_t i = 0; i < sizeof(verbs) / sizeof(verbs[0]); i++)
+		if (strlen(verbs[i].name) == n &&
+		    strncasecmp(verbs[i].name, line, n) == 0)
+			return &verbs[i];
+	return &unknown;
+}
+
+size_t
+verb_list(char *buf, size_t cap)
+{
+	size_t o = 0;
+
+	buf[0] = '\0';
+	for (size_t i = 0; i < sizeof(verbs) / sizeof(verbs[0]); i++) {
+		size_t n = strlen(verbs[i].name);
+		if ((verbs[i].flags & VF_HIDDEN) || o + n + 2 > cap)
+			continue;
+		if (o > 0)
+			buf[o++] = ' ';
+		memcpy(buf + o, verbs[i].name, n + 1);
+		o += n;
+	}
+	return o;
+}

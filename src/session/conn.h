@@ -1,0 +1,40 @@
+/*
+ * conn.h: the client's connection.  The one place where bytes cross to
+ * and from the client: its file descriptors, reads that wait no longer
+ * than a deadline, writes that give up after --timeout.  TLS, the PROXY
+ * header and a transcript tap plug in here and nowhere else.
+ */
+#ifndef CONN_H
+#define CONN_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "session/peer.h"
+
+#define CONN_BUF_SIZE 65536 /* reads are this large, never a byte at a time */
+
+struct conn {
+	int in, out;
+	bool socket;     /* out is a socket: SO_SNDTIMEO bounds each write */
+	size_t off, len; /* input read but not yet used: buf[off, len) */
+	char buf[CONN_BUF_SIZE];
+};
+
+/* Takes the peer's descriptors; writes to a socket give up after
+ * timeout seconds. */
+void conn_init(struct conn *, const struct peer *, unsigned timeout);
+
+/* Input read but not yet used, and how much of it was used. */
+const char *conn_input(const struct conn *, size_t *len);
+void conn_consume(struct conn *, size_t n);
+
+/* Reads more input, waiting until deadline (clock_ms()): 1 when there is
+ * input, 0 at the end of it, -1 with errno (ETIMEDOUT at the deadline). */
+int conn_fill(struct conn *, long long deadline);
+
+/* Writes all of it: 0, or -1 with errno when the client is gone or did
+ * not read for --timeout. */
+int conn_write(struct conn *, const char *, size_t);
+
+#endif
