@@ -4,10 +4,10 @@
  * what this server does not speak.  The verb table has already checked
  * the state and the arguments that a verb must not have.
  */
-#include <stdio.h>
 #include <string.h>
 
 #include "core/internal.h"
+#include "lib/fmt.h"
 
 /* ---- HELO and EHLO ------------------------------------------------------ */
 
@@ -71,8 +71,8 @@ cmd_ehlo(struct session *s, const char *arg, const char *end)
 		if (!(ext & keywords[i].ext))
 			continue;
 		if (keywords[i].ext == EXT_SIZE && s->cfg->max_size) {
-			snprintf(size, sizeof(size), "SIZE %llu",
-			    (unsigned long long)s->cfg->max_size);
+			memcpy(size, "SIZE ", 5);
+			size[5 + fmt_dec(size + 5, s->cfg->max_size)] = '\0';
 			reply_more(s, R_EHLO_LINE, size);
 		} else {
 			reply_more(s, R_EHLO_LINE, keywords[i].keyword);

@@ -8,7 +8,6 @@
  * passes it straight to the delivery; nothing is consumed while a long
  * reply waits for room, so replies stay in the order of the commands.
  */
-#include <stdlib.h>
 #include <string.h>
 
 #include "core/internal.h"
@@ -166,7 +165,7 @@ append_line(struct session *s, const char *p, size_t n)
 
 /* ---- the interface ---------------------------------------------------- */
 
-int
+void
 session_init(struct session *s, const struct session_config *cfg)
 {
 	/* the DATA machine (set up at each DATA) and the reply buffer are
@@ -175,24 +174,13 @@ session_init(struct session *s, const struct session_config *cfg)
 	s->out.len = 0;
 	s->out.overflow = false;
 	s->cfg = cfg;
-	s->env.rcpt = malloc((cfg->max_recipients ? cfg->max_recipients : 1) *
-	    sizeof(*s->env.rcpt));
-	if (s->env.rcpt == NULL)
-		return -1;
+	s->env.rcpt = cfg->rcpt_table;
 	s->env.session_id = cfg->session_id;
 	s->env.client_addr = cfg->client_addr;
 	s->env.hostname = cfg->hostname;
 	s->env.helo = s->helo;
 	s->state = ST_START;
 	reply(s, R_GREETING, cfg->hostname);
-	return 0;
-}
-
-void
-session_free(struct session *s)
-{
-	free(s->env.rcpt);
-	s->env.rcpt = NULL;
 }
 
 size_t

@@ -107,6 +107,7 @@ struct session_config {
 	const char *client_addr;
 	uint64_t max_size;       /* 0: no limit */
 	unsigned max_recipients; /* 1 .. SESSION_RCPT_LIMIT */
+	struct path *rcpt_table; /* room for max_recipients: the edge's */
 	unsigned max_errors;     /* 0: no limit */
 	unsigned extensions;     /* EXT_*: what EHLO offers */
 	bool local;              /* a person on a pipe or terminal: LF ends lines */
@@ -159,9 +160,10 @@ struct session {
 	struct reply_buf out;
 };
 
-/* Allocates the recipient table and writes the greeting: 0, or -1. */
-int session_init(struct session *, const struct session_config *);
-void session_free(struct session *);
+/* Starts the session and writes the greeting.  The recipient table is
+ * the caller's (cfg->rcpt_table): a static one costs a short session
+ * nothing, where malloc(3) would be set up for it. */
+void session_init(struct session *, const struct session_config *);
 
 /* Consumes input; returns how much.  It stops early when the session
  * closed or the edge must flush (the reply buffer is nearly full, or a

@@ -20,6 +20,7 @@
 #endif
 
 #include "lib/escape.h"
+#include "lib/fmt.h"
 #include "lib/io.h"
 #include "session/log.h"
 
@@ -85,18 +86,29 @@ log_target(void)
 static char line_prefix[48];
 static size_t line_prefix_len;
 
-static void
-stderr_line(const char *line, size_t len)
+static size_t
+stderr_prefix(char *dst)
 {
-	char out[LOG_LINE_MAX + sizeof(line_prefix) + 1];
+	if (line_prefix_len == 0) {
+		size_t n = sizeof("smtp-session[") - 1;
+		memcpy(line_prefix, "smtp-session[", n);
+		n += fmt_dec(line_prefix + n, (unsigned long long)getpid());
+		memcpy(line_prefix + n, "]: ", 3);
+		line_prefix_len = n + 3;
+	}
+	memcpy(dst, line_prefix, line_prefix_len);
+	return line_prefix_len;
+}
 
-	if (line_prefix_len == 0)
-		line_prefix_len = (size_t)snprintf(line_prefix, sizeof(line_prefix),
-		    "smtp-session[%ld]: ", (long)getpid());
-	memcpy(out, line_prefix, line_prefix_len);
-	memcpy(out + line_prefix_len, line, len);
-	out[line_prefix_len + len] = '\n';
-	(void)io_write_all(STDERR_FILENO, out, line_prefix_len + len + 1);
+/* The line is in out after the room for the prefix: one write. */
+static void
+stderr_line(char *out, size_t len)
+{
+	size_t n = stderr_prefix(out);
+
+	memmove(out + n, out + sizeof(line_prefix), len);
+	out[n + len] = '\n';
+	(void)io_write_all(STDERR_FILENO, out, n + len + 1);
 }
 
 /* "key=value key=value", values escaped; returns the length. */
@@ -142,7 +154,8 @@ journal_field(struct iovec *iov, int *c, char *buf, size_t *used,
 	*used += (size_t)len;
 }
 
-static void
+/* 0, or -1 when the journal did not take it */
+static int
 journal_send(int priority, const char *line, const struct log_field *f,
     size_t n)
 {
@@ -160,25 +173,28 @@ journal_send(int priority, const char *line, const struct log_field *f,
 	for (size_t i = 0; i < n; i++)
 		journal_field(iov, &c, buf, &used, "SMTP_", f[i].key,
 		    f[i].value);
-	if (journal_sendv(iov, c) < 0)
-		stderr_line(line, strlen(line));
+	return journal_sendv(iov, c) < 0 ? -1 : 0;
 }
 
 void
 log_fields(int priority, const struct log_field *f, size_t n)
 {
-	char line[LOG_LINE_MAX];
-	size_t len = format_line(line, sizeof(line), f, n);
+	/* room in front for the prefix of a line to standard error */
+	char out[sizeof(line_prefix) + LOG_LINE_MAX + 1];
+	char *line = out + sizeof(line_prefix);
+	size_t len = format_line(line, LOG_LINE_MAX, f, n);
 
 	switch (target) {
 	case LOG_TO_SYSLOG:
 		syslog(priority, "%s", line);
 		break;
 	case LOG_TO_JOURNAL:
-		journal_send(priority, line, f, n);
-		break;
+		if (journal_send(priority, line, f, n) == 0)
+			break;
+		/* standard error is the journal's stream too */
+		/* FALLTHROUGH */
 	case LOG_TO_STDERR:
-		stderr_line(line, len);
+		stderr_line(out, len);
 		break;
 	}
 }

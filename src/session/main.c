@@ -12,7 +12,11 @@
 #include <sysexits.h>
 #include <unistd.h>
 
+/* 16 hex digits of time, 5 of microseconds, up to 16 of the pid */
+#define SESSION_ID_SIZE 40
+
 #include "core/session.h"
+#include "lib/fmt.h"
 #include "session/conn.h"
 #include "session/deliver.h"
 #include "session/log.h"
@@ -23,13 +27,16 @@
 /* Unique per host at any moment: the time to the microsecond and the pid
  * of a process that lives as long as the session. */
 static void
-make_session_id(char *id, size_t n)
+make_session_id(char id[SESSION_ID_SIZE])
 {
 	struct timeval tv;
+	size_t n;
 
 	gettimeofday(&tv, NULL);
-	snprintf(id, n, "%08llX%05lX%lX", (unsigned long long)tv.tv_sec,
-	    (long)tv.tv_usec, (long)getpid());
+	n = fmt_hex(id, (unsigned long long)tv.tv_sec, 8);
+	n += fmt_hex(id + n, (unsigned long long)tv.tv_usec, 5);
+	n += fmt_hex(id + n, (unsigned long long)getpid(), 1);
+	id[n] = '\0';
 }
 
 static const char *
@@ -48,10 +55,12 @@ main(int argc, char **argv)
 	static struct deliver d;
 	static struct session s;
 	static struct conn c;
+	/* untouched pages cost nothing: only what a session uses is mapped */
+	static struct path rcpt_table[SESSION_RCPT_LIMIT];
 	struct log_session ls;
 	struct session_config cfg;
 	struct peer peer;
-	char host[256], id[40];
+	char host[256], id[SESSION_ID_SIZE];
 
 	switch (options_parse(&opt, argc, argv)) {
 	case OPTIONS_EXIT:
@@ -69,7 +78,7 @@ main(int argc, char **argv)
 	log_init(peer.in);
 	if (opt.hostname == NULL)
 		opt.hostname = default_hostname(host, sizeof(host));
-	make_session_id(id, sizeof(id));
+	make_session_id(id);
 	log_connect(id, peer.addr);
 	deliver_init(&d, &opt, log_target() == LOG_TO_SYSLOG ? -1 : 2);
 	conn_init(&c, &peer, opt.timeout);
@@ -80,6 +89,7 @@ main(int argc, char **argv)
 		.client_addr = peer.addr,
 		.max_size = opt.max_size,
 		.max_recipients = opt.max_recipients,
+		.rcpt_table = rcpt_table,
 		.max_errors = opt.max_errors,
 		.extensions = EXT_DEFAULT,
 		.local = peer.local,
@@ -89,11 +99,7 @@ main(int argc, char **argv)
 		.event = log_session_event,
 		.event_ctx = &ls,
 	};
-	if (session_init(&s, &cfg) < 0) {
-		log_error("out of memory");
-		return EX_SOFTWARE;
-	}
+	session_init(&s, &cfg);
 	serve(&s, &c, opt.timeout);
-	session_free(&s);
 	return EX_OK;
 }

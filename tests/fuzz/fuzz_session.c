@@ -188,7 +188,7 @@ play(struct fake *f, struct state *st, const char *in, size_t len, int mode,
 	size_t off = 0;
 
 	f->s = &s;
-	REQUIRE(session_init(&s, st->cfg) == 0);
+	session_init(&s, st->cfg);
 	flush(f);
 	REQUIRE(st->greeted);
 	cutter_init(&c, seed);
@@ -215,7 +215,6 @@ play(struct fake *f, struct state *st, const char *in, size_t len, int mode,
 	REQUIRE(st->closed);
 	REQUIRE(!f->in_msg);
 	REQUIRE(!s.in_delivery);
-	session_free(&s);
 }
 
 int
@@ -227,6 +226,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	static const int begins[] = { 0, ENOSPC, EIO, -1 };
 	static const int commits[] = { 0, ENOSPC, DELIVER_PERMANENT,
 		DELIVER_TEMPORARY, 0, 0, 0, 0 };
+	static struct path table[100];
 	struct session_config cfg;
 	struct record rec[2] = { { 0 }, { 0 } };
 	struct fake f[2];
@@ -243,6 +243,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		.client_addr = "192.0.2.7",
 		.max_size = sizes[(data[0] >> 2) & 3],
 		.max_recipients = rcpts[(data[0] >> 4) & 3],
+		.rcpt_table = table,
 		.max_errors = errors[(data[0] >> 6) & 3],
 		.extensions = EXT_DEFAULT,
 		.local = data[0] & 1,

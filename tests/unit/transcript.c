@@ -222,8 +222,10 @@ run(const char *path, int mode)
 	sc.fake.s = &s;
 	sc.fake.rec = &out;
 	rng = 42 + (unsigned long)mode;
-	if (session_init(&s, &sc.cfg) < 0)
+	sc.cfg.rcpt_table = calloc(sc.cfg.max_recipients, sizeof(struct path));
+	if (sc.cfg.rcpt_table == NULL)
 		abort();
+	session_init(&s, &sc.cfg);
 	fake_drain(&sc.fake);
 	for (size_t i = 0; i < sc.steps && !session_closed(&s); i++) {
 		if (sc.kind[i] == STEP_TIMEOUT)
@@ -236,7 +238,7 @@ run(const char *path, int mode)
 	}
 	if (!session_closed(&s))
 		record_str(&out, "[still open]\n");
-	session_free(&s);
+	free(sc.cfg.rcpt_table);
 	record_free(&sc.fake.body);
 	return out;
 }
