@@ -5,6 +5,7 @@
 #   make run             serves 127.0.0.1:2525 through systemd-socket-activate
 #   make install         PREFIX, DESTDIR, BINDIR, MANDIR, UNITDIR honoured
 #   make SYSTEMD=no      no journal support at all (never loads libsystemd)
+#   make CONFINE=no      no Landlock and seccomp (valgrind cannot run them)
 
 PREFIX     ?= /usr/local
 BINDIR     ?= $(PREFIX)/bin
@@ -24,6 +25,12 @@ CPPFLAGS_ALL = -D_DEFAULT_SOURCE -D_GNU_SOURCE -Isrc $(CPPFLAGS)
 SYSTEMD    ?= yes
 ifeq ($(SYSTEMD),no)
 CPPFLAGS_ALL += -DNO_SYSTEMD
+endif
+# CONFINE=no: a session without Landlock and seccomp (for valgrind, and
+# for measuring what confinement costs)
+CONFINE    ?= yes
+ifeq ($(CONFINE),no)
+CPPFLAGS_ALL += -DNO_CONFINE
 endif
 LDFLAGS    ?=
 LDLIBS     ?=
@@ -103,6 +110,17 @@ all-san: $(SESSION_OBJS) $(WATCH_OBJS) $(UNIT_TESTS) $(TRANSCRIPT)
 	$(CC) $(CFLAGS) $(LDFLAGS_ALL) -o $(BUILD)/smtp-session $(SESSION_OBJS) $(LDLIBS)
 	$(CC) $(CFLAGS) $(LDFLAGS_ALL) -o $(BUILD)/smtp-watch $(WATCH_OBJS) $(LDLIBS)
 
+# A build whose confinement reports what it refuses (tests/confine.bats),
+# and one without confinement (valgrind), each in its own directory.
+probe:
+	@$(MAKE) -s BUILD=build-probe CPPFLAGS="$(CPPFLAGS) -DCONFINE_PROBE" \
+	    build-probe/smtp-session
+unconfined:
+	@$(MAKE) -s BUILD=build-noconf CONFINE=no build-noconf/smtp-session
+
+$(BUILD)/smtp-session: $(SESSION_OBJS)
+	$(CC) $(CFLAGS) $(LDFLAGS_ALL) -o $@ $(SESSION_OBJS) $(LDLIBS)
+
 run: deps all
 	@tests/run-server
 
@@ -152,6 +170,7 @@ uninstall:
 	    $(DESTDIR)$(SYSCONFDIR)/xinetd.d/smtp-sink
 
 clean:
-	rm -rf build build-san build-fuzz build-cov smtp-session smtp-watch
+	rm -rf build build-san build-fuzz build-cov build-probe build-noconf \
+	    smtp-session smtp-watch
 
-.PHONY: all unit deps check sanitize all-san run fuzz coverage bench install uninstall clean
+.PHONY: all unit deps check sanitize all-san probe unconfined run fuzz coverage bench install uninstall clean

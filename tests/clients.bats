@@ -156,7 +156,7 @@ PY
 	assert_output $'X-Original-To: bob@y.test\nX-Original-To: dave@w.test\nX-Original-To: carol@z.test'
 	run grep -c '^Bcc:' "$f"
 	assert_output 0
-	run grep -cE 'event=accepted .*from=<?alice@x\.test>? rcpt=bob@y\.test rcpt=dave@w\.test rcpt=carol@z\.test ' "$TEST_DIR/server.log"
+	run grep -cE 'event=accepted .*from=<?alice@x\.test>? .*rcpt_count=3 rcpt=bob@y\.test rcpt=dave@w\.test rcpt=carol@z\.test$' "$TEST_DIR/server.log"
 	assert_output 1
 }
 

@@ -50,15 +50,16 @@ without_dac() {
 	fi
 }
 
-# local_session INPUT [COMMAND...]: one session with the file INPUT as
-# standard input (bare LF ends lines), its log appended to
-# $TEST_DIR/session.log, the replies printed without their CR.  COMMAND
-# (default: smtp-session) may be a wrapper such as without_dac.
+# local_session INPUT [COMMAND...]: one session with the file INPUT on a
+# pipe as standard input (a local session: bare LF ends lines), its log
+# appended to $TEST_DIR/session.log, the replies printed without their
+# CR.  COMMAND (default: smtp-session) may be a wrapper such as
+# without_dac.
 local_session() {
 	local in=$1
 	shift
 	set -o pipefail
-	"$@" <"$in" 2>>"$TEST_DIR/session.log" | tr -d '\r'
+	cat "$in" | "$@" 2>>"$TEST_DIR/session.log" | tr -d '\r'
 }
 
 @test "200 messages over 20 concurrent connections: 200 exact files" {
@@ -275,7 +276,7 @@ small = "Subject: small\n\nhello\n"
 env = "MAIL FROM:<a@x.test>\nRCPT TO:<b@y.test>\nDATA\n"
 open(sys.argv[1], "w").write("EHLO c.test\n" + env + big + ".\n" + env + small + ".\nQUIT\n")
 PY
-	run bash -c '(ulimit -f 1; "$1" --maildir "$2" <"$3"; echo "exit=$?") 2>/dev/null | tr -d "\r"' \
+	run bash -c '(ulimit -f 1; cat "$3" | "$1" --maildir "$2"; echo "exit=$?") 2>/dev/null | tr -d "\r"' \
 		_ "$SMTP_SESSION" "$TEST_DIR/md" "$TEST_DIR/in"
 	assert_success
 	assert_line "451 4.3.0 Error: local error in processing"
@@ -350,7 +351,7 @@ PY
 
 @test "durability order under strace: write, fsync, rename into new/, fsync of new/, then 250" {
 	command -v strace >/dev/null || skip "strace is not installed"
-	printf '%s\n' 'EHLO c.test' 'MAIL FROM:<a@x.test>' 'RCPT TO:<b@y.test>' \
+	printf '%s\r\n' 'EHLO c.test' 'MAIL FROM:<a@x.test>' 'RCPT TO:<b@y.test>' \
 		DATA 'Subject: order' '' 'body' . QUIT >"$TEST_DIR/in"
 	# LeakSanitizer cannot run under ptrace
 	ASAN_OPTIONS="${ASAN_OPTIONS:-}:detect_leaks=0" \
@@ -427,12 +428,14 @@ for n in sorted(os.listdir(md + "/new")):
     msg = email.parser.BytesParser(policy=email.policy.compat32).parsebytes(raw)
     assert msg.keys() == ["Return-Path", "X-Original-To", "Received", "Subject"], msg.keys()
     rec = raw.split(b"\n")[2]
+    # neither HELO is a domain (a label over 63 octets; separators), so
+    # each stays in the comment, quoted, its controls shown as "?"
     if msg["Subject"] == "crlf":
-        assert rec == b"Received: from %s ([127.0.0.1])" % long.encode(), rec
+        assert rec == b'Received: from [127.0.0.1] ([127.0.0.1] helo="%s")' % long.encode(), rec
         assert raw.endswith(b"\n\nline one\nline two\n"), raw
     else:
-        assert rec == ("Received: from \u2028X-Injected: 1\u0085X-Injected: 2"
-                       "\u2029.test ([127.0.0.1])").encode(), rec
+        assert rec == (b'Received: from [127.0.0.1] ([127.0.0.1] '
+                       b'helo="?X-Injected: 1?X-Injected: 2?.test")'), rec
 print("ok")
 PY
 	assert_success

@@ -1,9 +1,10 @@
 /*
- * address.c: RFC 5321 section 4.1.2 paths, RFC 6531 UTF-8 addresses, and
- * the MAIL parameters of RFC 1870 (SIZE), RFC 6152 (BODY) and RFC 6531.
+ * address.c: RFC 5321 section 4.1.2 paths and RFC 6531 UTF-8 addresses.
  *
  * Invariants: nothing is read at or past `end`; an accepted address holds
- * no control character, so it can go into a header or a log line as is.
+ * no control character, neither ASCII nor Unicode (C1, the line
+ * separators, the bidi overrides: utf8_is_control), so it can go into a
+ * header or a log line as is and never reorders what is shown after it.
  */
 #include <arpa/inet.h>
 #include <string.h>
@@ -38,16 +39,18 @@ at(struct cursor *c, unsigned char ch)
 	return c->p < c->end && *c->p == ch;
 }
 
-/* One UTF-8 sequence of two or more bytes, counted as a letter. */
+/* One UTF-8 sequence of two or more bytes, counted as a letter; a
+ * control (C1, a line separator, a bidi override) is no letter. */
 static bool
 take_utf8(struct cursor *c)
 {
+	uint32_t cp;
 	size_t n;
 
 	if (c->p >= c->end || *c->p < 0x80)
 		return false;
-	n = utf8_sequence(c->p, c->end);
-	if (n == 0)
+	n = utf8_decode(c->p, c->end, &cp);
+	if (n == 0 || utf8_is_control(cp))
 		return false;
 	c->p += n;
 	c->utf8 = true;
@@ -297,4 +300,14 @@ address_parse(const char **sp, const char *end, unsigned flags,
 	r = finish(&c, box, out);
 	*sp = (const char *)(bracket ? box_end + 1 : box_end);
 	return r;
+}
+
+bool
+address_is_domain(const char *s, size_t n)
+{
+	struct cursor c = { (const unsigned char *)s,
+		(const unsigned char *)s + n, false, false };
+	bool ok = at(&c, '[') ? take_address_literal(&c) : take_domain(&c);
+
+	return ok && c.p == c.end;
 }

@@ -34,4 +34,8 @@ struct path {
 enum addr_result address_parse(const char **sp, const char *end,
     unsigned flags, struct path *out);
 
+/* s is an RFC 5321 Domain (UTF-8 labels allowed, RFC 6531) or address
+ * literal, and nothing else: what a HELO should name. */
+bool address_is_domain(const char *s, size_t n);
+
 #endif

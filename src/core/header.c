@@ -19,7 +19,13 @@ header_clean(char *dst, size_t n, const char *src)
 	size_t o = 0;
 
 	while (s < end && o + 1 < n) {
-		size_t u = *s >= 0x80 ? utf8_sequence(s, end) : 1;
+		uint32_t cp = 0;
+		size_t u = *s >= 0x80 ? utf8_decode(s, end, &cp) : 1;
+		if (u > 1 && utf8_is_control(cp)) {
+			dst[o++] = '?'; /* C1, a separator, a bidi override */
+			s += u;
+			continue;
+		}
 		if (u > 1 && o + u < n) {
 			memcpy(dst + o, s, u); /* RFC 6532: UTF-8 is fine */
 			o += u, s += u;
@@ -88,18 +94,53 @@ block_put(struct block *b, char *line, int n, size_t cap)
 	b->len += (size_t)n;
 }
 
+/* The HELO name as the client gave it, for a comment: cleaned, and every
+ * character that could end the comment or stand for structure (\ " ( )
+ * ;) quoted (RFC 5322 quoted-pair). */
+static void
+helo_comment(char *dst, size_t n, const char *helo)
+{
+	char clean[SESSION_HELO_MAX + 1];
+	size_t o = 0;
+
+	header_clean(clean, sizeof(clean), helo);
+	for (const char *p = clean; *p && o + 3 < n; p++) {
+		if (strchr("\\\"();", *p))
+			dst[o++] = '\\';
+		dst[o++] = *p;
+	}
+	dst[o] = '\0';
+}
+
+/*
+ * "from" names the HELO only when it is a domain or an address literal,
+ * as RFC 5321 4.4 has it; any other HELO goes into the comment, quoted,
+ * and the client's address literal takes its place (Postfix shows an
+ * unverified name the same way: never as structure).  Whatever a client
+ * says, no "by", "with", "id", "for" or date of its own can appear.
+ */
 static void
 put_received(struct block *b, const struct envelope *env, const char *date)
 {
-	char line[1024], helo[SESSION_HELO_MAX + 1], client[128], host[256];
+	char line[1024], helo[2 * SESSION_HELO_MAX + 16], client[128];
+	char host[256], from[SESSION_HELO_MAX + 1];
 	int n;
 
-	header_clean(helo, sizeof(helo), env->helo);
 	client_literal(client, sizeof(client), env->client_addr);
 	header_clean(host, sizeof(host), env->hostname);
+	if (address_is_domain(env->helo, strlen(env->helo))) {
+		snprintf(from, sizeof(from), "%s", env->helo);
+		helo[0] = '\0';
+	} else {
+		snprintf(from, sizeof(from), "%s",
+		    client[0] == '[' ? client : "unknown");
+		memcpy(helo, " helo=\"", 7);
+		helo_comment(helo + 7, sizeof(helo) - 8, env->helo);
+		strcat(helo, "\"");
+	}
 	n = snprintf(line, sizeof(line),
-	    "Received: from %s (%s)\n\tby %s (smtp-sink) with %s id %s",
-	    helo, client, host, header_protocol(env), env->id);
+	    "Received: from %s (%s%s)\n\tby %s (smtp-sink) with %s id %s",
+	    from, client, helo, host, header_protocol(env), env->id);
 	if (n > 0 && (size_t)n < sizeof(line)) {
 		if (env->nrcpt == 1)
 			n += snprintf(line + n, sizeof(line) - (size_t)n,

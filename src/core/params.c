@@ -47,17 +47,20 @@ word_is(const char *w, size_t n, const char *name)
 	return strlen(name) == n && strncasecmp(w, name, n) == 0;
 }
 
+/* RFC 1870: 1*20DIGIT.  A value past what 64 bits hold is past any
+ * limit too, so it saturates and gets 552, not 501. */
 static enum param_result
 parse_size(const char *v, size_t n, uint64_t *out)
 {
 	uint64_t size = 0;
 
-	if (n == 0 || n > 19)
+	if (n == 0 || n > 20)
 		return PARAM_SYNTAX;
 	for (size_t i = 0; i < n; i++) {
+		unsigned d = (unsigned)(v[i] - '0');
 		if (v[i] < '0' || v[i] > '9')
 			return PARAM_SYNTAX;
-		size = size * 10 + (uint64_t)(v[i] - '0');
+		size = size > (UINT64_MAX - d) / 10 ? UINT64_MAX : size * 10 + d;
 	}
 	*out = size;
 	return PARAM_OK;

@@ -96,7 +96,10 @@ apply_policy(struct session *s, const struct reply_def *r, const char *line)
 	s->reply_errno = 0;
 	if (r->flags & RF_CLOSE)
 		session_close(s, r->why);
-	else if (r->code >= 400 && !(r->flags & RF_NOT_COUNTED))
+	else if (r->flags & RF_OVERSHOOT) {
+		if (++s->overshoot > RCPT_OVERSHOOT_LIMIT)
+			reply_count_error(s);
+	} else if (r->code >= 400 && !(r->flags & RF_NOT_COUNTED))
 		reply_count_error(s);
 }
 

@@ -35,7 +35,7 @@ enum reply_id {
 	/* the session */
 	R_GREETING, R_HELO, R_EHLO_FIRST, R_EHLO_LINE, R_DONE, R_BYE,
 	R_HELP_FIRST, R_HELP_LINE, R_HELP_LAST,
-	R_TIMEOUT, R_TOO_MANY_ERRORS, R_HTTP,
+	R_TIMEOUT, R_SESSION_TIME, R_SHUTDOWN, R_TOO_MANY_ERRORS, R_HTTP,
 	/* lines and verbs */
 	R_LINE_TOO_LONG, R_BARE_LF_COMMAND, R_BAD_SYNTAX, R_UNKNOWN,
 	R_NOT_IMPLEMENTED, R_NO_ARGUMENTS, R_HELO_SYNTAX, R_HELO_TOO_LONG,
@@ -55,9 +55,16 @@ enum reply_id {
 	R__COUNT
 };
 
-/* Policy flags of a catalogue entry. */
-#define RF_NOT_COUNTED 0x1 /* a 4xx/5xx that is not the client's error */
+/* Policy flags of a catalogue entry.  A 4xx or 5xx counts toward
+ * --max-errors unless it says otherwise, as Postfix counts them. */
+#define RF_NOT_COUNTED 0x1 /* not the client's error: our own failure */
 #define RF_CLOSE 0x2       /* the session ends after it (221, 421) */
+#define RF_OVERSHOOT 0x4   /* counts only past RCPT_OVERSHOOT_LIMIT */
+
+/* Recipients past --max-recipients that are refused before each counts
+ * as an error (Postfix's smtpd_recipient_overshoot_limit): a client that
+ * sends too many recipients in good faith is not cut off for it. */
+#define RCPT_OVERSHOOT_LIMIT 1000
 
 struct reply_def {
 	unsigned short code;

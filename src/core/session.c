@@ -260,6 +260,18 @@ session_timeout(struct session *s)
 }
 
 void
+session_expired(struct session *s)
+{
+	reply(s, R_SESSION_TIME, s->cfg->hostname);
+}
+
+void
+session_shutdown(struct session *s)
+{
+	reply(s, R_SHUTDOWN, s->cfg->hostname);
+}
+
+void
 session_eof(struct session *s)
 {
 	if (s->state != ST_CLOSED)

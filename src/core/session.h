@@ -33,7 +33,7 @@
 #define SESSION_LINE_MAX 512 /* a command line with its CRLF, 4.5.3.1.4 */
 #define SESSION_HELO_MAX 255
 #define SESSION_RCPT_LIMIT 100000 /* the largest --max-recipients */
-#define JUNK_LIMIT 100 /* NOOP, RSET, VRFY before each counts as an error */
+#define JUNK_LIMIT 100 /* VF_JUNK commands before each counts as an error */
 
 /* What is known of one message; the delivery callbacks read it. */
 struct envelope {
@@ -143,7 +143,8 @@ struct session {
 	enum session_state state;
 	unsigned flags;        /* SF_* */
 	unsigned errors;
-	unsigned junk;         /* NOOP, RSET, VRFY so far */
+	unsigned junk;         /* VF_JUNK commands so far */
+	unsigned overshoot;    /* recipients refused past the limit */
 	unsigned transactions; /* DATA commands that began a message */
 	bool in_delivery;      /* begin() succeeded, no commit() or abort() yet */
 	const struct verb *verb; /* the command being answered, or NULL */
@@ -192,6 +193,13 @@ unsigned session_messages(const struct session *);
 
 /* The client was silent for too long: 421 and close. */
 void session_timeout(struct session *);
+
+/* The session lasted --max-session-time: 421 and close. */
+void session_expired(struct session *);
+
+/* The service is stopping (SIGTERM): 421 and close; a message in
+ * progress is aborted, so nothing of it stays behind. */
+void session_shutdown(struct session *);
 
 /* The client went away (EOF); a message in progress is aborted. */
 void session_eof(struct session *);

@@ -2,6 +2,10 @@
  * verbs.c: the verb table of smtp-session.  A verb that is not here is
  * answered 500; one here with cmd_not_implemented is a known SMTP verb
  * this server does not offer (502).
+ *
+ * VF_JUNK marks what a client can repeat at no cost to itself and keep a
+ * process busy with: HELO, EHLO, RSET, NOOP, VRFY and HELP (Postfix's
+ * smtpd_junk_command_limit, which counts HELO and EHLO too).
  */
 #include <string.h>
 #include <strings.h>
@@ -9,8 +13,8 @@
 #include "core/internal.h"
 
 static const struct verb verbs[] = {
-	{ "HELO", cmd_helo, IN_ANY, 0, 0 },
-	{ "EHLO", cmd_ehlo, IN_ANY, 0, 0 },
+	{ "HELO", cmd_helo, IN_ANY, VF_JUNK, 0 },
+	{ "EHLO", cmd_ehlo, IN_ANY, VF_JUNK, 0 },
 	{ "MAIL", cmd_mail, IN(ST_READY), VF_ENVELOPE, R_NESTED_MAIL },
 	{ "RCPT", cmd_rcpt, IN(ST_MAIL) | IN(ST_RCPT), VF_ENVELOPE, 0 },
 	{ "DATA", cmd_data, IN(ST_RCPT), VF_NO_ARGS, 0 },
@@ -19,7 +23,7 @@ static const struct verb verbs[] = {
 	{ "QUIT", cmd_quit, IN_ANY, 0, 0 },
 	{ "VRFY", cmd_vrfy, IN_ANY, VF_JUNK, 0 },
 	{ "EXPN", cmd_expn, IN_ANY, VF_HIDDEN, 0 },
-	{ "HELP", cmd_help, IN_ANY, 0, 0 },
+	{ "HELP", cmd_help, IN_ANY, VF_JUNK, 0 },
 	/* later capabilities fill these in; until then they are 502 */
 	{ "AUTH", cmd_not_implemented, IN_ANY, VF_HIDDEN, 0 },
 	{ "STARTTLS", cmd_not_implemented, IN_ANY, VF_HIDDEN, 0 },

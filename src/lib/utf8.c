@@ -1,18 +1,21 @@
 /*
  * utf8.c: the one UTF-8 validator (RFC 3629): no overlong forms, no
- * surrogates, nothing past U+10FFFF.
+ * surrogates, nothing past U+10FFFF; and the code points that must never
+ * reach a terminal, a header or a log unescaped.
  */
 #include "lib/utf8.h"
 
 size_t
-utf8_sequence(const unsigned char *p, const unsigned char *end)
+utf8_decode(const unsigned char *p, const unsigned char *end, uint32_t *cpp)
 {
 	size_t n, i;
 	unsigned c = p[0];
 	uint32_t cp;
 
-	if (c < 0x80)
+	if (c < 0x80) {
+		*cpp = c;
 		return 1;
+	}
 	if (c >= 0xc2 && c <= 0xdf)
 		n = 2, cp = c & 0x1f;
 	else if (c >= 0xe0 && c <= 0xef)
@@ -32,5 +35,24 @@ utf8_sequence(const unsigned char *p, const unsigned char *end)
 	if ((n == 3 && cp < 0x800) || (n == 4 && cp < 0x10000) ||
 	    (cp >= 0xd800 && cp <= 0xdfff) || cp > 0x10ffff)
 		return 0;
+	*cpp = cp;
 	return n;
+}
+
+size_t
+utf8_sequence(const unsigned char *p, const unsigned char *end)
+{
+	uint32_t cp;
+
+	return utf8_decode(p, end, &cp);
+}
+
+bool
+utf8_is_control(uint32_t cp)
+{
+	return cp < 0x20 || (cp >= 0x7f && cp <= 0x9f) || /* C0, DEL, C1 */
+	    cp == 0x2028 || cp == 0x2029 ||              /* line, paragraph */
+	    (cp >= 0x202a && cp <= 0x202e) ||            /* bidi embeddings */
+	    (cp >= 0x2066 && cp <= 0x2069) ||            /* bidi isolates */
+	    cp == 0x200e || cp == 0x200f || cp == 0x061c; /* bidi marks */
 }

@@ -1,12 +1,16 @@
 /*
  * conn.c: the client's connection (see conn.h).
  *
- * A client that stops reading must not hold the process: on a socket each
- * write gives up after --timeout (SO_SNDTIMEO, no extra system call per
- * write).  A terminal or a pipe is a person or a script of our own; their
- * writes stay blocking.
+ * A client that stops reading must not hold the process, whatever front
+ * end started it: on a socket each write gives up after --timeout
+ * (SO_SNDTIMEO, no extra system call per write); on a pipe or a terminal
+ * (socat, sslserver, stunnel's pty) each piece of at most PIPE_BUF bytes
+ * is written only once poll(2) says it fits, within the same deadline.
+ * Reads wait in ppoll(2), the one place where the stop signals are let
+ * in, so a stop never cuts a write or an fsync in half.
  */
 #include <errno.h>
+#include <limits.h>
 #include <poll.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
@@ -18,7 +22,8 @@
 #include "session/conn.h"
 
 void
-conn_init(struct conn *c, const struct peer *p, unsigned timeout)
+conn_init(struct conn *c, const struct peer *p, unsigned timeout,
+    const sigset_t *wait_mask)
 {
 	struct timeval tv = { (time_t)timeout, 0 };
 	struct stat st;
@@ -26,9 +31,11 @@ conn_init(struct conn *c, const struct peer *p, unsigned timeout)
 	c->in = p->in;
 	c->out = p->out;
 	c->off = c->len = 0;
+	c->timeout = timeout;
 	c->socket = fstat(c->out, &st) == 0 && S_ISSOCK(st.st_mode);
 	if (c->socket)
 		setsockopt(c->out, SOL_SOCKET, SO_SNDTIMEO, &tv, sizeof(tv));
+	c->wait_mask = *wait_mask;
 }
 
 const char *
@@ -55,12 +62,11 @@ conn_fill(struct conn *c, long long deadline)
 		return 1;
 	for (;;) {
 		long long wait = deadline - clock_ms();
-		int r = wait > 0 ? poll(&pfd, 1, wait > 86400000 ? 86400000 :
-		    (int)wait) : 0;
-		if (r < 0 && errno == EINTR)
-			continue;
+		struct timespec ts = { wait > 0 ? wait / 1000 : 0,
+			wait > 0 ? wait % 1000 * 1000000 : 0 };
+		int r = wait > 0 ? ppoll(&pfd, 1, &ts, &c->wait_mask) : 0;
 		if (r < 0)
-			return -1;
+			return -1; /* EINTR: a stop signal came */
 		if (r == 0) {
 			errno = ETIMEDOUT;
 			return -1;
@@ -76,8 +82,35 @@ conn_fill(struct conn *c, long long deadline)
 	}
 }
 
+/* A pipe or a terminal: pieces that poll(2) says fit, by the deadline. */
+static int
+write_by_deadline(struct conn *c, const char *p, size_t n)
+{
+	long long deadline = clock_ms() + (long long)c->timeout * 1000;
+	struct pollfd pfd = { c->out, POLLOUT, 0 };
+
+	while (n > 0) {
+		long long wait = deadline - clock_ms();
+		int r = wait > 0 ? poll(&pfd, 1, (int)wait) : 0;
+		if (r < 0 && errno == EINTR)
+			continue;
+		if (r <= 0) {
+			errno = r == 0 ? ETIMEDOUT : errno;
+			return -1;
+		}
+		ssize_t w = write(c->out, p, n < PIPE_BUF ? n : PIPE_BUF);
+		if (w < 0 && (errno == EINTR || errno == EAGAIN))
+			continue;
+		if (w < 0)
+			return -1;
+		p += w, n -= (size_t)w;
+	}
+	return 0;
+}
+
 int
 conn_write(struct conn *c, const char *p, size_t n)
 {
-	return io_write_all(c->out, p, n);
+	return c->socket ? io_write_all(c->out, p, n) :
+	    write_by_deadline(c, p, n);
 }

@@ -7,6 +7,7 @@
 #ifndef CONN_H
 #define CONN_H
 
+#include <signal.h>
 #include <stdbool.h>
 #include <stddef.h>
 
@@ -16,21 +17,26 @@
 
 struct conn {
 	int in, out;
-	bool socket;     /* out is a socket: SO_SNDTIMEO bounds each write */
-	size_t off, len; /* input read but not yet used: buf[off, len) */
+	bool socket;       /* out is a socket: SO_SNDTIMEO bounds each write */
+	unsigned timeout;  /* seconds a write may wait */
+	sigset_t wait_mask; /* the signals a wait for input lets in */
+	size_t off, len;   /* input read but not yet used: buf[off, len) */
 	char buf[CONN_BUF_SIZE];
 };
 
-/* Takes the peer's descriptors; writes to a socket give up after
- * timeout seconds. */
-void conn_init(struct conn *, const struct peer *, unsigned timeout);
+/* Takes the peer's descriptors; a write gives up after timeout seconds.
+ * A wait for input runs with wait_mask, which lets in the stop signals
+ * the caller blocks elsewhere: stopping is safe only there. */
+void conn_init(struct conn *, const struct peer *, unsigned timeout,
+    const sigset_t *wait_mask);
 
 /* Input read but not yet used, and how much of it was used. */
 const char *conn_input(const struct conn *, size_t *len);
 void conn_consume(struct conn *, size_t n);
 
 /* Reads more input, waiting until deadline (clock_ms()): 1 when there is
- * input, 0 at the end of it, -1 with errno (ETIMEDOUT at the deadline). */
+ * input, 0 at the end of it, -1 with errno (ETIMEDOUT at the deadline,
+ * EINTR for a signal of the stop set). */
 int conn_fill(struct conn *, long long deadline);
 
 /* Writes all of it: 0, or -1 with errno when the client is gone or did

@@ -26,21 +26,14 @@ deliver_init(struct deliver *d, const struct options *opt, int cmd_out)
 	if (d->maildir) {
 		maildir_open(&d->md, opt->maildir);
 		if (d->md.open_errno)
-			log_error("maildir %s: %s", opt->maildir,
+			log_error("maildir %s%s%s: %s", opt->maildir,
+			    d->md.failed_part ? "/" : "",
+			    d->md.failed_part ? d->md.failed_part : "",
+			    d->md.open_errno == ELOOP ? "a symbolic link, refused" :
 			    strerror(d->md.open_errno));
 	}
 	if (d->pipe)
 		pipe_init(&d->pd, opt->pipe_cmd, opt->timeout, cmd_out);
-}
-
-static void
-console_banner(const char *fmt, const char *id)
-{
-	char line[128];
-	int n = snprintf(line, sizeof(line), fmt, id);
-
-	if (n > 0 && (size_t)n < sizeof(line))
-		log_console(line, (size_t)n);
 }
 
 /* The same pieces to every target, in one write each. */
@@ -51,7 +44,7 @@ put(struct deliver *d, const struct iovec *iov, int n)
 
 	if (d->print)
 		for (int i = 0; i < n; i++)
-			log_console(iov[i].iov_base, iov[i].iov_len);
+			log_console_text(iov[i].iov_base, iov[i].iov_len);
 	memcpy(v, iov, (size_t)n * sizeof(*v));
 	if (d->maildir && maildir_write(&d->md, v, n) < 0)
 		return -1;
@@ -98,8 +91,7 @@ deliver_abort(void *ctx, const struct envelope *env)
 	if (d->pipe)
 		pipe_abort(&d->pd);
 	if (d->print)
-		console_banner("\n----- end of message %s: NOT accepted -----\n",
-		    env->id);
+		log_console_end(env->id, false);
 }
 
 static int
@@ -122,7 +114,7 @@ deliver_begin(void *ctx, const struct envelope *env)
 		return -1;
 	}
 	if (d->print)
-		console_banner("----- message %s -----\n", env->id);
+		log_console_begin(env->id);
 	d->head_len = 0;
 	if (header_write(env, date, hold_head, d) < 0) {
 		deliver_abort(d, env);
@@ -144,7 +136,7 @@ deliver_commit(void *ctx, const struct envelope *env, char *note, size_t n)
 		return -1;
 	}
 	if (d->print)
-		console_banner("----- end of message %s -----\n", env->id);
+		log_console_end(env->id, true);
 	if (d->pipe && (r = pipe_commit(&d->pd, env)) != 0) {
 		if (d->maildir)
 			maildir_abort(&d->md);

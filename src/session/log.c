@@ -66,7 +66,7 @@ log_init(int client_fd)
 	    (S_ISSOCK(err.st_mode) && fstat(client_fd, &client) == 0 &&
 		same_file(&err, &client))) {
 		target = LOG_TO_SYSLOG;
-		openlog("smtp-session", LOG_PID, LOG_MAIL);
+		openlog("smtp-session", LOG_PID | LOG_NDELAY, LOG_MAIL);
 		return;
 	}
 #ifndef NO_SYSTEMD
@@ -111,15 +111,19 @@ stderr_line(char *out, size_t len)
 	(void)io_write_all(STDERR_FILENO, out, n + len + 1);
 }
 
-/* "key=value key=value", values escaped; returns the length. */
+/* "key=value key=value", values escaped, whole fields only: *fit
+ * receives how many of the n fields fit in cap.  Returns the length.
+ * escape_value() stops short of its room when a value does not fit, so
+ * a field that ends within 8 bytes of the end is taken as cut. */
 static size_t
-format_line(char *line, size_t cap, const struct log_field *f, size_t n)
+format_line(char *line, size_t cap, const struct log_field *f, size_t n,
+    size_t *fit)
 {
-	size_t o = 0;
+	size_t o = 0, i;
 
-	for (size_t i = 0; i < n; i++) {
-		size_t k = strlen(f[i].key);
-		if (o + k + 4 >= cap)
+	for (i = 0; i < n; i++) {
+		size_t start = o, k = strlen(f[i].key);
+		if (o + k + 12 >= cap)
 			break;
 		if (o)
 			line[o++] = ' ';
@@ -128,8 +132,13 @@ format_line(char *line, size_t cap, const struct log_field *f, size_t n)
 		line[o++] = '=';
 		o += escape_value(line + o, cap - o, f[i].value,
 		    strlen(f[i].value));
+		if (o + 8 >= cap) {
+			o = start; /* cut: leave it out whole */
+			break;
+		}
 	}
 	line[o] = '\0';
+	*fit = i;
 	return o;
 }
 
@@ -176,13 +185,27 @@ journal_send(int priority, const char *line, const struct log_field *f,
 	return journal_sendv(iov, c) < 0 ? -1 : 0;
 }
 
-void
-log_fields(int priority, const struct log_field *f, size_t n)
+/*
+ * A line is never cut in a field.  Fields are given in the order that
+ * matters (the fixed ones first, recipients last); those that do not fit
+ * are counted in a last "more=N", so a long line keeps its size, file
+ * and reply and says how much it left out.
+ */
+static void
+log_fields_more(int priority, const struct log_field *f, size_t n,
+    size_t omitted)
 {
 	/* room in front for the prefix of a line to standard error */
-	char out[sizeof(line_prefix) + LOG_LINE_MAX + 1];
+	char out[sizeof(line_prefix) + LOG_LINE_MAX + 1], count[24];
 	char *line = out + sizeof(line_prefix);
-	size_t len = format_line(line, LOG_LINE_MAX, f, n);
+	size_t fit, len = format_line(line, LOG_LINE_MAX - 32, f, n, &fit);
+
+	if (fit < n || omitted) {
+		count[fmt_dec(count, n - fit + omitted)] = '\0';
+		len += (size_t)snprintf(line + len, LOG_LINE_MAX - len,
+		    " more=%s", count);
+		n = fit; /* the journal gets the same fields */
+	}
 
 	switch (target) {
 	case LOG_TO_SYSLOG:
@@ -197,6 +220,12 @@ log_fields(int priority, const struct log_field *f, size_t n)
 		stderr_line(out, len);
 		break;
 	}
+}
+
+void
+log_fields(int priority, const struct log_field *f, size_t n)
+{
+	log_fields_more(priority, f, n, 0);
 }
 
 void
@@ -221,32 +250,36 @@ log_connect(const char *session_id, const char *peer)
 	    { "event", "connect" }, { "peer", peer } }, 3);
 }
 
-/* One line per message, Postfix style: who, to whom, how big, where. */
+/* One line per message, Postfix style: who, how big, where, then to
+ * whom; recipients that do not fit are counted (rcpt_count, more=). */
 static void
 log_message(const char *event, const struct envelope *env, const char *key,
     const char *text, int err)
 {
-	struct log_field f[SESSION_RCPT_LIMIT < 200 ? SESSION_RCPT_LIMIT : 200];
-	char sender[ADDR_BUF], size[24];
-	size_t n = 0, max = sizeof(f) / sizeof(f[0]) - 3;
+	struct log_field f[JOURNAL_FIELDS_MAX - 8];
+	char sender[ADDR_BUF], size[24], count[24];
+	size_t n = 0;
+	unsigned i;
 
 	/* the bare address, as SMTP_FROM= is searched for; "<>" for none */
 	snprintf(sender, sizeof(sender), "%s",
 	    env->sender.addr[0] ? env->sender.addr : "<>");
-	snprintf(size, sizeof(size), "%llu", (unsigned long long)env->size);
+	size[fmt_dec(size, env->size)] = '\0';
+	count[fmt_dec(count, env->nrcpt)] = '\0';
 	f[n++] = (struct log_field){ "session", env->session_id };
 	f[n++] = (struct log_field){ "event", event };
 	f[n++] = (struct log_field){ "id", env->id };
 	f[n++] = (struct log_field){ "peer", env->client_addr };
 	f[n++] = (struct log_field){ "helo", env->helo };
 	f[n++] = (struct log_field){ "from", sender };
-	for (unsigned i = 0; i < env->nrcpt && n < max; i++)
-		f[n++] = (struct log_field){ "rcpt", env->rcpt[i].addr };
 	f[n++] = (struct log_field){ "size", size };
 	f[n++] = (struct log_field){ key, text };
 	if (err)
 		f[n++] = (struct log_field){ "error", strerror(err) };
-	log_fields(LOG_INFO, f, n);
+	f[n++] = (struct log_field){ "rcpt_count", count };
+	for (i = 0; i < env->nrcpt && n < sizeof(f) / sizeof(*f); i++)
+		f[n++] = (struct log_field){ "rcpt", env->rcpt[i].addr };
+	log_fields_more(LOG_INFO, f, n, env->nrcpt - i);
 }
 
 static void
@@ -257,10 +290,38 @@ log_line(const struct session_note *e, const char *event, const char *key)
 	    { key, e->text } }, 3);
 }
 
+static void
+log_refused(const struct session_note *e)
+{
+	const struct envelope *env = e->env;
+
+	log_fields(LOG_INFO, (struct log_field[]){
+	    { "session", env->session_id }, { "event", "refused" },
+	    { "peer", env->client_addr },
+	    { "from", env->sender.addr[0] ? env->sender.addr : "<>" },
+	    { "command", e->text }, { "reply", e->reply } }, 6);
+}
+
+/* Refusals past REFUSED_LOG_MAX were counted, not logged: one line says
+ * how many. */
+static void
+log_refused_summary(struct log_session *ls, const struct envelope *env)
+{
+	char count[24];
+
+	if (ls->refused <= REFUSED_LOG_MAX)
+		return;
+	count[fmt_dec(count, ls->refused - REFUSED_LOG_MAX)] = '\0';
+	log_fields(LOG_INFO, (struct log_field[]){
+	    { "session", env->session_id }, { "event", "refused" },
+	    { "peer", env->client_addr }, { "not_logged", count } }, 4);
+	ls->refused = 0;
+}
+
 void
 log_session_event(void *ctx, const struct session_note *e)
 {
-	const struct log_session *ls = ctx;
+	struct log_session *ls = ctx;
 	const struct envelope *env = e->env;
 
 	switch (e->type) {
@@ -273,19 +334,18 @@ log_session_event(void *ctx, const struct session_note *e)
 			log_line(e, "reply", "line");
 		break;
 	case SE_ACCEPTED:
+		log_refused_summary(ls, env);
 		log_message("accepted", env, "file", e->text, 0);
 		break;
 	case SE_REJECTED:
 		log_message("rejected", env, "reply", e->reply, e->error);
 		break;
 	case SE_REFUSED:
-		log_fields(LOG_INFO, (struct log_field[]){
-		    { "session", env->session_id }, { "event", "refused" },
-		    { "peer", env->client_addr },
-		    { "from", env->sender.addr[0] ? env->sender.addr : "<>" },
-		    { "command", e->text }, { "reply", e->reply } }, 6);
+		if (++ls->refused <= REFUSED_LOG_MAX)
+			log_refused(e);
 		break;
 	case SE_CLOSE:
+		log_refused_summary(ls, env);
 		log_fields(LOG_INFO, (struct log_field[]){
 		    { "session", env->session_id }, { "event", "disconnect" },
 		    { "peer", env->client_addr }, { "reason", e->text } }, 4);
@@ -293,32 +353,149 @@ log_session_event(void *ctx, const struct session_note *e)
 	}
 }
 
-/* ---- the console --------------------------------------------------------- */
+/* ---- the console ---------------------------------------------------------
+ *
+ * --print writes each message between banners, every line of it behind
+ * CONSOLE_PREFIX and with controls made visible (escape_display), so no
+ * line of a message can pass for a log line or move a terminal's cursor,
+ * on standard error or in syslog.  The bytes are transformed, so they are
+ * copied here; the Maildir path never passes here. */
 
-/* In syslog mode the console text is sent a line at a time. */
+#define CONSOLE_PREFIX "| "
+
+static struct {
+	bool at_bol;
+	size_t carry_len; /* the start of a UTF-8 character cut by a write */
+	char carry[8];
+	size_t len;
+	char buf[8192];
+} con;
+
 static void
-console_syslog(const char *buf, size_t len)
+console_flush(void)
 {
-	static char pending[1024];
-	static size_t used;
+	if (con.len == 0)
+		return;
+	if (target == LOG_TO_SYSLOG)
+		syslog(LOG_INFO, "%.*s", (int)con.len, con.buf);
+	else
+		(void)io_write_all(STDERR_FILENO, con.buf, con.len);
+	con.len = 0;
+}
 
-	for (size_t i = 0; i < len; i++) {
-		if (buf[i] == '\n' || used == sizeof(pending) - 1) {
-			pending[used] = '\0';
-			syslog(LOG_INFO, "%s", pending);
-			used = 0;
-			if (buf[i] == '\n')
-				continue;
+static void
+console_raw(const char *p, size_t n)
+{
+	if (con.len + n > sizeof(con.buf))
+		console_flush();
+	memcpy(con.buf + con.len, p, n);
+	con.len += n;
+}
+
+/* A line end: in syslog mode a line is a record of its own. */
+static void
+console_newline(void)
+{
+	if (target == LOG_TO_SYSLOG)
+		console_flush();
+	else
+		console_raw("\n", 1);
+	con.at_bol = true;
+}
+
+/* Text without line ends, shown safely; returns the bytes used (short
+ * only when, not final, a cut UTF-8 character ends it). */
+static size_t
+console_text(const char *p, size_t n, bool final)
+{
+	size_t done = 0, used;
+
+	if (con.at_bol && n > 0) {
+		console_raw(CONSOLE_PREFIX, sizeof(CONSOLE_PREFIX) - 1);
+		con.at_bol = false;
+	}
+	while (done < n) {
+		if (sizeof(con.buf) - con.len < 64)
+			console_flush();
+		con.len += escape_display(con.buf + con.len,
+		    sizeof(con.buf) - con.len, p + done, n - done, final, &used);
+		if (used == 0)
+			break;
+		done += used;
+	}
+	return done;
+}
+
+/* Part of a line: final when the line ends right after it.  A character
+ * cut by the write before is joined with the rest of it first. */
+static void
+console_part(const char *p, size_t n, bool final)
+{
+	size_t used;
+
+	if (con.carry_len) {
+		char tmp[sizeof(con.carry) + 4];
+		size_t k = n < 4 ? n : 4, all = con.carry_len + k;
+		memcpy(tmp, con.carry, con.carry_len);
+		memcpy(tmp + con.carry_len, p, k);
+		used = console_text(tmp, all, final && k == n);
+		if (used < con.carry_len) { /* still cut: all of p is held */
+			memmove(con.carry, tmp + used, all - used);
+			con.carry_len = all - used;
+			return;
 		}
-		pending[used++] = buf[i];
+		p += used - con.carry_len, n -= used - con.carry_len;
+		con.carry_len = 0;
+	}
+	used = console_text(p, n, final);
+	memcpy(con.carry, p + used, n - used); /* under 4 bytes */
+	con.carry_len = n - used;
+}
+
+static void
+console_banner(const char *what, const char *id, const char *tail)
+{
+	if (!con.at_bol)
+		console_newline();
+	console_raw("----- ", 6);
+	console_raw(what, strlen(what));
+	console_raw(id, strlen(id));
+	console_raw(tail, strlen(tail));
+	console_newline();
+}
+
+void
+log_console_begin(const char *id)
+{
+	con.len = con.carry_len = 0;
+	con.at_bol = true;
+	console_banner("message ", id, " -----");
+}
+
+void
+log_console_text(const char *buf, size_t len)
+{
+	while (len > 0) {
+		const char *lf = memchr(buf, '\n', len);
+		size_t n = (size_t)((lf ? lf : buf + len) - buf);
+
+		console_part(buf, n, lf != NULL);
+		if (lf == NULL)
+			return;
+		if (con.at_bol) /* an empty line is a line of the message too */
+			console_raw(CONSOLE_PREFIX, 1);
+		console_newline();
+		buf = lf + 1;
+		len -= n + 1;
 	}
 }
 
 void
-log_console(const char *buf, size_t len)
+log_console_end(const char *id, bool accepted)
 {
-	if (target == LOG_TO_SYSLOG)
-		console_syslog(buf, len);
-	else
-		(void)io_write_all(STDERR_FILENO, buf, len);
+	if (con.carry_len)
+		console_part("", 0, true);
+	console_banner("end of message ", id,
+	    accepted ? " -----" : ": NOT accepted -----");
+	console_flush();
 }

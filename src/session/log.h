@@ -36,17 +36,25 @@ void log_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 /* What the session core reports (a session_event_fn): one line per
  * accepted, rejected or refused message and per disconnect; with
  * verbose, one per command and per reply line, in the order they
- * happened.  ctx points to a struct log_session. */
+ * happened.  ctx points to a struct log_session.  A client that has
+ * thousands of MAIL or RCPT commands refused must not write thousands
+ * of lines: past REFUSED_LOG_MAX they are counted, and one line gives
+ * the count when a message is accepted or the session ends. */
+#define REFUSED_LOG_MAX 10
+
 struct log_session {
 	bool verbose;
+	unsigned refused; /* refusals since the last summary */
 };
 void log_session_event(void *ctx, const struct session_note *);
 
 /* The first line of a session. */
 void log_connect(const char *session_id, const char *peer);
 
-/* Raw text for the console (--print): to standard error, or a line at a
- * time to syslog when standard error is the client. */
-void log_console(const char *buf, size_t len);
+/* The console (--print): a message between banners, each line behind a
+ * fixed prefix and with controls made visible. */
+void log_console_begin(const char *id);
+void log_console_text(const char *buf, size_t len);
+void log_console_end(const char *id, bool accepted);
 
 #endif

@@ -39,12 +39,24 @@ safe_host(char *dst, size_t n)
 	dst[o] = '\0';
 }
 
+/* tmp/, new/ or cur/, created if missing and never followed if it is a
+ * symbolic link: whoever can write to the Maildir must not be able to
+ * send our files, or the 36-hour sweep, somewhere else (ELOOP). */
 static int
 open_subdir(int dirfd, const char *name)
 {
+	struct stat st;
+	int fd;
+
 	if (mkdirat(dirfd, name, 0700) < 0 && errno != EEXIST)
 		return -1;
-	return openat(dirfd, name, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	fd = openat(dirfd, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+	/* O_DIRECTORY makes a link ENOTDIR: say what it is */
+	if (fd < 0 && errno == ENOTDIR &&
+	    fstatat(dirfd, name, &st, AT_SYMLINK_NOFOLLOW) == 0 &&
+	    S_ISLNK(st.st_mode))
+		errno = ELOOP;
+	return fd;
 }
 
 void
@@ -52,18 +64,25 @@ maildir_open(struct maildir *m, const char *dir)
 {
 	m->dirfd = m->tmpfd = m->newfd = m->fd = -1;
 	m->open_errno = 0;
+	m->failed_part = NULL;
 	safe_host(m->host, sizeof(m->host));
 	if (mkdir(dir, 0700) < 0 && errno != EEXIST)
 		goto fail;
+	/* DIR itself is the operator's to choose, a link or not */
 	if ((m->dirfd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC)) < 0)
 		goto fail;
-	if ((m->tmpfd = open_subdir(m->dirfd, "tmp")) < 0 ||
-	    (m->newfd = open_subdir(m->dirfd, "new")) < 0)
+	m->failed_part = "tmp";
+	if ((m->tmpfd = open_subdir(m->dirfd, "tmp")) < 0)
 		goto fail;
+	m->failed_part = "new";
+	if ((m->newfd = open_subdir(m->dirfd, "new")) < 0)
+		goto fail;
+	m->failed_part = "cur";
 	int cur = open_subdir(m->dirfd, "cur");
 	if (cur < 0)
 		goto fail;
 	close(cur);
+	m->failed_part = NULL;
 	return;
 fail:
 	m->open_errno = errno;

@@ -17,6 +17,7 @@
 struct maildir {
 	int dirfd, tmpfd, newfd; /* -1 until opened */
 	int open_errno;          /* why the Maildir could not be opened */
+	const char *failed_part; /* "tmp", "new", "cur", or NULL: DIR */
 	unsigned counter;        /* Q<n>: messages of this process */
 	int fd;                  /* the file in tmp/, or -1 */
 	uint64_t written;
@@ -25,9 +26,10 @@ struct maildir {
 	char tmpname[MAILDIR_NAME_MAX];
 };
 
-/* Opens DIR, creating it and tmp/ new/ cur/ (0700) as needed.  Never
- * fails: a Maildir that cannot be used makes maildir_begin() fail, so
- * the client hears 451 at DATA, not a closed connection. */
+/* Opens DIR, creating it and tmp/ new/ cur/ (0700) as needed; a tmp/,
+ * new/ or cur/ that is a symbolic link is refused (ELOOP).  Never fails:
+ * a Maildir that cannot be used makes maildir_begin() fail, so the client
+ * hears 451 at DATA, not a closed connection. */
 void maildir_open(struct maildir *, const char *dir);
 
 int maildir_begin(struct maildir *);

@@ -8,15 +8,20 @@
  */
 #include <signal.h>
 #include <stdio.h>
+#include <stdlib.h>
+#include <stdint.h>
+#include <sys/random.h>
 #include <sys/time.h>
+#include <time.h>
 #include <sysexits.h>
 #include <unistd.h>
 
-/* 16 hex digits of time, 5 of microseconds, up to 16 of the pid */
+/* 16 hex digits of time, 5 of microseconds, 8 random */
 #define SESSION_ID_SIZE 40
 
 #include "core/session.h"
 #include "lib/fmt.h"
+#include "session/confine.h"
 #include "session/conn.h"
 #include "session/deliver.h"
 #include "session/log.h"
@@ -24,19 +29,45 @@
 #include "session/peer.h"
 #include "session/serve.h"
 
-/* Unique per host at any moment: the time to the microsecond and the pid
- * of a process that lives as long as the session. */
+/* The time to the microsecond and 32 random bits: unique per host for
+ * all practical purposes, and, unlike a pid, nothing a client can use to
+ * make a line look like one of our log lines. */
 static void
 make_session_id(char id[SESSION_ID_SIZE])
 {
 	struct timeval tv;
+	uint32_t r;
 	size_t n;
 
 	gettimeofday(&tv, NULL);
+	if (getrandom(&r, sizeof(r), GRND_NONBLOCK) != sizeof(r))
+		r = (uint32_t)((uintptr_t)&tv ^ (uint32_t)tv.tv_usec * 2654435761u);
 	n = fmt_hex(id, (unsigned long long)tv.tv_sec, 8);
 	n += fmt_hex(id + n, (unsigned long long)tv.tv_usec, 5);
-	n += fmt_hex(id + n, (unsigned long long)getpid(), 1);
+	n += fmt_hex(id + n, r, 8);
 	id[n] = '\0';
+}
+
+/* What a confined session may still touch: the Maildir, the --pipe
+ * spool directory; everything it needs otherwise it opened already. */
+static void
+confine_session(const struct options *opt)
+{
+	struct confine_rules cr = { { NULL, NULL }, { NULL } };
+	const char *why, *tmp = getenv("TMPDIR");
+
+	cr.write_dirs[0] = opt->maildir;
+	if (opt->pipe_cmd)
+		cr.write_dirs[1] = tmp && *tmp == '/' ? tmp : "/tmp";
+	if (!opt->discard)
+		tzset(); /* dates are written: read the zone file now */
+	if (confine(&cr, &why) != 0)
+		log_fields(LOG_NOTICE, (struct log_field[]){
+		    { "event", "confinement" }, { "level", "partial" },
+		    { "reason", why } }, 3);
+#ifdef CONFINE_PROBE
+	confine_probe();
+#endif
 }
 
 static const char *
@@ -59,8 +90,11 @@ main(int argc, char **argv)
 	static struct path rcpt_table[SESSION_RCPT_LIMIT];
 	struct log_session ls;
 	struct session_config cfg;
+	struct serve_limits lim;
 	struct peer peer;
+	sigset_t stop, wait_mask;
 	char host[256], id[SESSION_ID_SIZE];
+	int sig;
 
 	switch (options_parse(&opt, argc, argv)) {
 	case OPTIONS_EXIT:
@@ -74,14 +108,16 @@ main(int argc, char **argv)
 	 * EFBIG and a 451, never as a killed session */
 	signal(SIGPIPE, SIG_IGN);
 	signal(SIGXFSZ, SIG_IGN);
-	peer_discover(&peer);
+	peer_discover(&peer, opt.network);
 	log_init(peer.in);
 	if (opt.hostname == NULL)
 		opt.hostname = default_hostname(host, sizeof(host));
 	make_session_id(id);
 	log_connect(id, peer.addr);
 	deliver_init(&d, &opt, log_target() == LOG_TO_SYSLOG ? -1 : 2);
-	conn_init(&c, &peer, opt.timeout);
+	serve_stop_signals(&stop, &wait_mask);
+	conn_init(&c, &peer, opt.timeout, &wait_mask);
+	confine_session(&opt);
 	ls = (struct log_session){ .verbose = opt.verbose };
 	cfg = (struct session_config){
 		.hostname = opt.hostname,
@@ -100,6 +136,12 @@ main(int argc, char **argv)
 		.event_ctx = &ls,
 	};
 	session_init(&s, &cfg);
-	serve(&s, &c, opt.timeout);
+	lim = (struct serve_limits){ opt.timeout, opt.max_session_time };
+	if ((sig = serve(&s, &c, &lim)) != 0) {
+		/* end as the signal asked, now that nothing is half done */
+		signal(sig, SIG_DFL);
+		sigprocmask(SIG_UNBLOCK, &stop, NULL);
+		raise(sig);
+	}
 	return EX_OK;
 }

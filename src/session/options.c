@@ -26,6 +26,10 @@ static const char usage_text[] =
     "  --max-recipients N    recipients per message [100]\n"
     "  --timeout SECONDS     longest wait for client input [300]\n"
     "  --max-errors N        bad commands before 421; 0: no limit [10]\n"
+    "  --max-session-time SECONDS\n"
+    "                        the longest a session may last; 0: no limit "
+    "[3600]\n"
+    "  --network             network rules even on a pipe or a terminal\n"
     "  --bare-lf MODE        reject or normalize bare CR/LF in a message "
     "[normalize]\n"
     "  --verbose             log every command\n"
@@ -36,7 +40,7 @@ static const char usage_text[] =
 enum {
 	O_HOSTNAME = 256, O_MAILDIR, O_PRINT, O_DISCARD, O_PIPE, O_MAX_SIZE,
 	O_MAX_RCPT, O_TIMEOUT, O_MAX_ERRORS, O_BARE_LF, O_VERBOSE, O_VERSION,
-	O_HELP,
+	O_HELP, O_MAX_SESSION_TIME, O_NETWORK,
 };
 
 static const struct option longopts[] = {
@@ -49,6 +53,8 @@ static const struct option longopts[] = {
 	{ "max-recipients", required_argument, NULL, O_MAX_RCPT },
 	{ "timeout", required_argument, NULL, O_TIMEOUT },
 	{ "max-errors", required_argument, NULL, O_MAX_ERRORS },
+	{ "max-session-time", required_argument, NULL, O_MAX_SESSION_TIME },
+	{ "network", no_argument, NULL, O_NETWORK },
 	{ "bare-lf", required_argument, NULL, O_BARE_LF },
 	{ "verbose", no_argument, NULL, O_VERBOSE },
 	{ "version", no_argument, NULL, O_VERSION },
@@ -131,6 +137,12 @@ apply(struct options *o, int c, const char *arg)
 	case O_MAX_ERRORS:
 		return unsigned_option("max-errors", arg, 0, 1000000,
 		    &o->max_errors);
+	case O_MAX_SESSION_TIME:
+		return unsigned_option("max-session-time", arg, 0, 31536000,
+		    &o->max_session_time);
+	case O_NETWORK:
+		o->network = true;
+		return true;
 	case O_BARE_LF:
 		if (strcmp(arg, "reject") == 0)
 			o->bare_lf = BARE_LF_REJECT;
@@ -159,6 +171,7 @@ options_parse(struct options *o, int argc, char **argv)
 		.max_recipients = 100,
 		.max_errors = 10,
 		.timeout = 300,
+		.max_session_time = 3600,
 		.bare_lf = BARE_LF_NORMALIZE,
 	};
 	opterr = 0;

@@ -14,8 +14,10 @@ struct options {
 	const char *maildir;
 	const char *pipe_cmd;
 	bool print, discard, verbose;
+	bool network; /* --network: network rules even on a pipe or terminal */
 	uint64_t max_size;
 	unsigned max_recipients, max_errors, timeout;
+	unsigned max_session_time; /* seconds; 0: no limit */
 	enum bare_lf_policy bare_lf;
 };
 

@@ -8,11 +8,12 @@
 
 struct peer {
 	int in, out; /* the same socket under systemd's LISTEN_FDS */
-	bool local;  /* not a socket: a terminal or a pipe */
+	bool local;  /* a person or a script: see peer.c for the rule */
 	char addr[64];
 };
 
-/* Never fails: an unknown client is "unknown", a pipe is "local".  No DNS. */
-void peer_discover(struct peer *);
+/* Never fails: an unknown client is "unknown", a local one "local".  No
+ * DNS.  force_network (--network) makes no session local. */
+void peer_discover(struct peer *, bool force_network);
 
 #endif

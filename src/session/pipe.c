@@ -10,29 +10,34 @@
  */
 #include <errno.h>
 #include <fcntl.h>
+#include <poll.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/socket.h>
 #include <sys/wait.h>
 #include <sysexits.h>
-#include <time.h>
 #include <unistd.h>
 
 #include "core/header.h"
-#include "lib/clock.h"
+#include "lib/fmt.h"
 #include "lib/io.h"
+#include "session/log.h"
 #include "session/pipe.h"
+#include "session/runner.h"
 
 void
 pipe_init(struct pipe_delivery *p, const char *cmd, unsigned timeout,
     int out_fd)
 {
 	memset(p, 0, sizeof(*p));
-	p->cmd = cmd;
 	p->timeout = timeout;
-	p->out_fd = out_fd;
 	p->spool = -1;
+	p->runner = runner_start(cmd, out_fd);
+	if (p->runner < 0)
+		log_error("--pipe: cannot start the command runner: %s",
+		    strerror(errno));
 }
 
 static int
@@ -67,102 +72,145 @@ pipe_write(struct pipe_delivery *p, struct iovec *iov, int iovcnt)
 	return io_writev_all(p->spool, iov, iovcnt);
 }
 
-/* In the child: the envelope as environment variables, one recipient a
- * line in RECIPIENTS (an address never holds a line break). */
+/* Appends "key=value" and its NUL; false when it does not fit. */
+static bool
+env_put(char *buf, size_t *len, const char *key, const char *value)
+{
+	size_t k = strlen(key), v = strlen(value);
+
+	if (*len + k + 1 + v + 1 > RUNNER_ENV_MAX)
+		return false;
+	memcpy(buf + *len, key, k);
+	buf[*len + k] = '=';
+	memcpy(buf + *len + k + 1, value, v + 1);
+	*len += k + 1 + v + 1;
+	return true;
+}
+
+/* RECIPIENTS, one a line (an address never holds a line break), when all
+ * of them fit; the X-Original-To lines of the message name every one of
+ * them in any case, and RECIPIENTS_COUNT says how many there are. */
 static void
-export_envelope(const struct envelope *env)
+env_recipients(char *buf, size_t *len, const struct envelope *env)
+{
+	size_t o = *len, start;
+	char count[24];
+
+	count[fmt_dec(count, env->nrcpt)] = '\0';
+	env_put(buf, len, "RECIPIENTS_COUNT", count);
+	o = start = *len;
+	if (o + sizeof("RECIPIENTS=") > RUNNER_ENV_MAX)
+		return;
+	memcpy(buf + o, "RECIPIENTS=", 11);
+	o += 11;
+	for (unsigned i = 0; i < env->nrcpt; i++) {
+		size_t n = strlen(env->rcpt[i].addr);
+		if (o + n + 2 > PIPE_RECIPIENTS_MAX + start)
+			return; /* too many: RECIPIENTS is left out */
+		if (i)
+			buf[o++] = '\n';
+		memcpy(buf + o, env->rcpt[i].addr, n);
+		o += n;
+	}
+	buf[o++] = '\0';
+	*len = o;
+}
+
+/* The envelope as the command's environment, never on its command line. */
+static size_t
+envelope_strings(char *buf, const struct envelope *env)
 {
 	char helo[SESSION_HELO_MAX + 1], size[24];
-	size_t cap = (size_t)env->nrcpt * ADDR_BUF + 1, o = 0;
-	char *rcpts = malloc(cap);
+	size_t len = 0;
 
 	header_clean(helo, sizeof(helo), env->helo);
-	snprintf(size, sizeof(size), "%llu", (unsigned long long)env->size);
-	setenv("SENDER", env->sender.addr, 1);
-	setenv("CLIENT_ADDRESS", env->client_addr, 1);
-	setenv("HELO", helo, 1);
-	setenv("SIZE", size, 1);
-	setenv("SESSION_ID", env->session_id, 1);
-	setenv("MESSAGE_ID", env->id, 1);
-	if (rcpts == NULL)
-		_exit(EX_OSERR);
-	rcpts[0] = '\0';
-	for (unsigned i = 0; i < env->nrcpt; i++)
-		o += (size_t)snprintf(rcpts + o, cap - o, "%s%s", i ? "\n" : "",
-		    env->rcpt[i].addr);
-	setenv("RECIPIENTS", rcpts, 1);
-	free(rcpts);
+	size[fmt_dec(size, env->size)] = '\0';
+	env_put(buf, &len, "SENDER", env->sender.addr);
+	env_put(buf, &len, "CLIENT_ADDRESS", env->client_addr);
+	env_put(buf, &len, "HELO", helo);
+	env_put(buf, &len, "SIZE", size);
+	env_put(buf, &len, "SESSION_ID", env->session_id);
+	env_put(buf, &len, "MESSAGE_ID", env->id);
+	env_recipients(buf, &len, env);
+	return len;
 }
 
-static void
-child(const struct pipe_delivery *p, const struct envelope *env)
-{
-	int out = p->out_fd >= 0 ? p->out_fd : open("/dev/null", O_WRONLY);
-
-	if (dup2(p->spool, 0) < 0 || dup2(out, 1) < 0 || dup2(out, 2) < 0)
-		_exit(EX_OSERR);
-	closefrom(3); /* the client's socket under systemd is fd 3 */
-	setpgid(0, 0); /* its own group, so the timeout kills all of it */
-	signal(SIGPIPE, SIG_DFL);
-	signal(SIGXFSZ, SIG_DFL);
-	export_envelope(env);
-	execl("/bin/sh", "sh", "-c", p->cmd, (char *)NULL);
-	_exit(EX_OSERR);
-}
-
-/* Waits for the command until the deadline, and kills it after that. */
 static int
-reap(pid_t pid, long long deadline, int *status)
+ask_runner(struct pipe_delivery *p, const struct envelope *env,
+    struct runner_answer *a)
 {
-	unsigned nap = 1;
+	static char buf[sizeof(struct runner_request) + RUNNER_ENV_MAX];
+	union {
+		struct cmsghdr h;
+		char space[CMSG_SPACE(sizeof(int))];
+	} ctl;
+	struct runner_request rq = { p->timeout, 0 };
+	struct iovec iov = { buf, 0 };
+	struct msghdr m = { .msg_iov = &iov, .msg_iovlen = 1,
+		.msg_control = &ctl, .msg_controllen = sizeof(ctl) };
+	struct cmsghdr *c;
+	struct pollfd pfd = { p->runner, POLLIN, 0 };
 
-	for (;;) {
-		pid_t r = waitpid(pid, status, WNOHANG);
-		if (r == pid)
-			return 0;
-		if (r < 0 && errno != EINTR)
-			return -1;
-		if (clock_ms() >= deadline) {
-			kill(-pid, SIGKILL); /* sh and whatever it started */
-			waitpid(pid, status, 0);
-			return 0; /* killed: a temporary failure */
-		}
-		nanosleep(&(struct timespec){ 0, (long)nap * 1000000 }, NULL);
-		if (nap < 64)
-			nap *= 2;
+	memset(&ctl, 0, sizeof(ctl)); /* no uninitialised padding goes out */
+	c = CMSG_FIRSTHDR(&m);
+	rq.env_len = (uint32_t)envelope_strings(buf + sizeof(rq), env);
+	memcpy(buf, &rq, sizeof(rq));
+	iov.iov_len = sizeof(rq) + rq.env_len;
+	c->cmsg_level = SOL_SOCKET;
+	c->cmsg_type = SCM_RIGHTS;
+	c->cmsg_len = CMSG_LEN(sizeof(int));
+	memcpy(CMSG_DATA(c), &p->spool, sizeof(int));
+	if (sendmsg(p->runner, &m, MSG_NOSIGNAL) < 0)
+		return -1;
+	/* the runner kills the command at the timeout: a little more */
+	if (poll(&pfd, 1, (int)(p->timeout + 10) * 1000) <= 0 ||
+	    read(p->runner, a, sizeof(*a)) != (ssize_t)sizeof(*a)) {
+		errno = EPIPE;
+		return -1;
 	}
+	return 0;
+}
+
+/* What the start failed for decides: a cause that will not go away
+ * (no /bin/sh, an environment too large) is permanent. */
+static int
+no_start(int err)
+{
+	log_error("--pipe: cannot start /bin/sh: %s", strerror(err));
+	if (err == E2BIG || err == ENOENT || err == EACCES ||
+	    err == ENOEXEC || err == ENOTDIR)
+		return DELIVER_PERMANENT;
+	return DELIVER_TEMPORARY;
 }
 
 int
 pipe_commit(struct pipe_delivery *p, const struct envelope *env)
 {
-	long long deadline = clock_ms() + (long long)p->timeout * 1000;
-	int status, err;
-	pid_t pid;
+	struct runner_answer a;
+	int r, err;
 
-	if (lseek(p->spool, 0, SEEK_SET) < 0)
-		goto fail;
-	if ((pid = fork()) < 0)
-		goto fail;
-	if (pid == 0)
-		child(p, env);
-	setpgid(pid, pid); /* as the child does: no race with kill(-pid) */
-	if (reap(pid, deadline, &status) < 0)
-		goto fail;
+	if (p->runner < 0 || lseek(p->spool, 0, SEEK_SET) < 0 ||
+	    ask_runner(p, env, &a) < 0) {
+		err = p->runner < 0 ? EPIPE : errno;
+		log_error("--pipe: the command runner: %s", strerror(err));
+		pipe_abort(p);
+		errno = err;
+		return -1;
+	}
 	pipe_abort(p);
-	if (WIFEXITED(status) && WEXITSTATUS(status) == 0)
+	if (a.outcome == RUN_NOSTART)
+		return no_start(a.error);
+	if (a.outcome == RUN_TIMEOUT)
+		return DELIVER_TEMPORARY;
+	r = a.status;
+	if (WIFEXITED(r) && WEXITSTATUS(r) == 0)
 		return 0;
 	/* 128 + n is how sh reports a command killed by signal n (the OOM
 	 * killer, say): as temporary as sh itself being killed */
-	if (WIFSIGNALED(status) || WEXITSTATUS(status) == EX_TEMPFAIL ||
-	    WEXITSTATUS(status) == EX_OSERR || WEXITSTATUS(status) > 128)
+	if (WIFSIGNALED(r) || WEXITSTATUS(r) == EX_TEMPFAIL ||
+	    WEXITSTATUS(r) == EX_OSERR || WEXITSTATUS(r) > 128)
 		return DELIVER_TEMPORARY;
 	return DELIVER_PERMANENT;
-fail:
-	err = errno;
-	pipe_abort(p);
-	errno = err;
-	return -1;
 }
 
 void

@@ -6,15 +6,47 @@
  * Time limits: a command line must arrive whole within --timeout of the
  * moment the server waits for it, so a client that trickles a byte at a
  * time is cut off (Postfix's smtpd_per_record_deadline); the message after
- * 354 must arrive within DATA_TIME_FACTOR times --timeout in all; and no
- * single wait for input is longer than --timeout.
+ * 354 must arrive within DATA_TIME_FACTOR times --timeout in all; no
+ * single wait for input is longer than --timeout; and the whole session
+ * ends after --max-session-time, for superservers that have no
+ * RuntimeMaxSec.
  */
 #include <errno.h>
+#include <string.h>
 
 #include "lib/clock.h"
 #include "session/serve.h"
 
 #define DATA_TIME_FACTOR 10 /* the whole DATA phase, in --timeout units */
+
+static volatile sig_atomic_t stop_signal;
+
+static void
+note_stop(int sig)
+{
+	stop_signal = sig;
+}
+
+void
+serve_stop_signals(sigset_t *set, sigset_t *wait_mask)
+{
+	static const int signals[] = { SIGTERM, SIGINT, SIGHUP };
+	struct sigaction sa;
+
+	memset(&sa, 0, sizeof(sa));
+	sa.sa_handler = note_stop;
+	sigemptyset(set);
+	for (size_t i = 0; i < sizeof(signals) / sizeof(*signals); i++) {
+		struct sigaction old;
+		/* one ignored by whoever started us stays ignored */
+		if (sigaction(signals[i], NULL, &old) == 0 &&
+		    old.sa_handler == SIG_IGN)
+			continue;
+		sigaddset(set, signals[i]);
+		sigaction(signals[i], &sa, NULL);
+	}
+	sigprocmask(SIG_BLOCK, set, wait_mask);
+}
 
 /* When the input the session waits for is due. */
 struct deadlines {
@@ -61,33 +93,47 @@ flush(struct session *s, struct conn *c)
 	return true;
 }
 
-void
-serve(struct session *s, struct conn *c, unsigned timeout)
+/* Waits for input: 1, or 0 when the session was ended instead. */
+static int
+wait_input(struct session *s, struct conn *c, struct deadlines *dl,
+    const struct serve_limits *lim, long long end)
+{
+	long long due = next_deadline(dl, s, lim->timeout);
+	int r = conn_fill(c, end && end < due ? end : due);
+
+	if (r > 0)
+		return 1;
+	if (r < 0 && errno == EINTR && stop_signal)
+		session_shutdown(s);
+	else if (r < 0 && errno == ETIMEDOUT && end && clock_ms() >= end)
+		session_expired(s);
+	else if (r < 0 && errno == ETIMEDOUT)
+		session_timeout(s);
+	else if (!(r < 0 && errno == EINTR))
+		session_eof(s); /* a message in progress is aborted */
+	return 0;
+}
+
+int
+serve(struct session *s, struct conn *c, const struct serve_limits *lim)
 {
 	struct deadlines dl = { 0, 0, 0 };
+	long long end = lim->max_session_time ? clock_ms() +
+	    (long long)lim->max_session_time * 1000 : 0;
 	const char *in;
 	size_t n;
 
 	for (;;) {
-		if (!flush(s, c)) {
+		if (!flush(s, c))
 			session_eof(s); /* a message in progress is aborted */
-			return;
-		}
 		if (session_closed(s))
-			return;
+			return stop_signal;
 		if (session_has_more(s)) {
 			session_resume(s);
 			continue;
 		}
-		int r = conn_fill(c, next_deadline(&dl, s, timeout));
-		if (r < 0 && errno == ETIMEDOUT) {
-			session_timeout(s);
+		if (!wait_input(s, c, &dl, lim, end))
 			continue;
-		}
-		if (r <= 0) {
-			session_eof(s);
-			return;
-		}
 		in = conn_input(c, &n);
 		conn_consume(c, session_feed(s, in, n));
 	}

@@ -141,7 +141,17 @@ test_params(void)
 	s = "";
 	CHECK(params_parse_mail(s, s, &p) == PARAM_OK);
 	CHECK(p.size == 0 && p.body == BODY_UNSPECIFIED);
+	/* RFC 1870: up to 20 digits; past 64 bits it saturates (552 later) */
 	s = " SIZE=99999999999999999999";
+	CHECK(params_parse_mail(s, s + strlen(s), &p) == PARAM_OK);
+	CHECK(p.size == UINT64_MAX);
+	s = " SIZE=18446744073709551615";
+	CHECK(params_parse_mail(s, s + strlen(s), &p) == PARAM_OK);
+	CHECK(p.size == UINT64_MAX);
+	s = " SIZE=18446744073709551614";
+	CHECK(params_parse_mail(s, s + strlen(s), &p) == PARAM_OK);
+	CHECK(p.size == UINT64_MAX - 1);
+	s = " SIZE=100000000000000000000";
 	CHECK(params_parse_mail(s, s + strlen(s), &p) == PARAM_SYNTAX);
 	s = " SIZE=-1";
 	CHECK(params_parse_mail(s, s + strlen(s), &p) == PARAM_SYNTAX);

@@ -63,7 +63,7 @@ test_header(void)
 	CHECK_STR_EQ(c.buf,
 	    "Return-Path: <a@x.test>\n"
 	    "X-Original-To: b@y.test\n"
-	    "Received: from evil??X-Injected: yes ([192.0.2.1])\n"
+	    "Received: from [192.0.2.1] ([192.0.2.1] helo=\"evil??X-Injected: yes\")\n"
 	    "\tby sink.test (smtp-sink) with ESMTP id S.1\n"
 	    "\tfor <b@y.test>; Sat, 28 Nov 2026 18:00:00 +0000\n");
 
@@ -83,6 +83,39 @@ test_header(void)
 	env.params.smtputf8 = false;
 	env.esmtp = false;
 	CHECK_STR_EQ(header_protocol(&env), "SMTP");
+
+	/* a HELO that forges a Received "from" clause stays in the comment */
+	c.len = 0;
+	env.nrcpt = 1;
+	env.client_addr = "192.0.2.1";
+	env.helo = "mail.google.com ([142.250.1.1]) by mx.google.com with "
+	    "ESMTPS id abc; Mon, 1 Jan 2024";
+	CHECK(header_write(&env, "D", collect, &c) == 0);
+	CHECK_STR_EQ(c.buf,
+	    "Return-Path: <a@x.test>\n"
+	    "X-Original-To: b@y.test\n"
+	    "Received: from [192.0.2.1] ([192.0.2.1] helo=\"mail.google.com "
+	    "\\([142.250.1.1]\\) by mx.google.com with ESMTPS id abc\\; "
+	    "Mon, 1 Jan 2024\")\n"
+	    "\tby sink.test (smtp-sink) with SMTP id S.1\n"
+	    "\tfor <b@y.test>; D\n");
+	/* a name with a bidi override is no domain either; a local session
+	 * without an address says "unknown" */
+	c.len = 0;
+	env.client_addr = "local";
+	env.helo = "ab\xe2\x80\xae" "c.test";
+	CHECK(header_write(&env, "D", collect, &c) == 0);
+	CHECK(strstr(c.buf, "Received: from unknown (local helo=\"ab?c.test\")\n")
+	    != NULL);
+	/* domains, UTF-8 ones and address literals are named as they are */
+	CHECK(address_is_domain("mx.example.test", 15));
+	CHECK(address_is_domain("m\xc3\xbc" "ller.test", 12));
+	CHECK(address_is_domain("[192.0.2.1]", 11));
+	CHECK(address_is_domain("[IPv6:2001:db8::1]", 18));
+	CHECK(!address_is_domain("a b", 3));
+	CHECK(!address_is_domain("a..b", 4));
+	CHECK(!address_is_domain("-a.test", 7));
+	CHECK(!address_is_domain("[1.2.3.4", 8));
 }
 
 int
