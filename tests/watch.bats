@@ -628,6 +628,92 @@ print("ok")' "$T/out"
 	assert_output ok
 }
 
+# ---- symbolic links ---------------------------------------------------------------
+
+# secret_dir: a directory outside the Maildir holding a message-like file.
+secret_dir() {
+	mkdir -p "$T/secret"
+	printf 'Return-Path: <a@x.test>\nX-Original-To: b@y.test\nSubject: secret\n\nthe secret\n' \
+		>"$T/secret/1.M1P1Q1.secret"
+}
+
+# refused SUB ARGS...: smtp-watch ARGS... MAILDIR exits 2, says that
+# MAILDIR/SUB is a symbolic link, and writes nothing out.
+refused() {
+	local sub=$1
+	shift
+	run -2 --separate-stderr "$WATCH" "$@" "$M"
+	assert_output ""
+	[[ "$stderr" == *"$M/$sub: a symbolic link, not followed"* ]] ||
+		fail "stderr: $stderr"
+}
+
+@test "a symbolic link for new/ is refused, with or without --existing" {
+	secret_dir
+	mkdir -p "$M/tmp" "$M/cur"
+	ln -s "$T/secret" "$M/new"
+	refused new --existing --count 1 --timeout 5 --format mbox
+	refused new --count 1 --timeout 5
+	# a dangling one too: it is not a Maildir that has yet to appear
+	rm "$M/new"
+	ln -s "$T/nowhere" "$M/new"
+	refused new --timeout 5
+}
+
+@test "a symbolic link for cur/ is refused" {
+	secret_dir
+	mkdir -p "$M/tmp" "$M/new"
+	ln -s "$T/secret" "$M/cur"
+	refused cur --existing --count 1 --timeout 5 --format mbox
+	refused cur --count 1 --timeout 5
+}
+
+@test "new/ replaced by a symbolic link while it is followed: refused, exit 2" {
+	secret_dir
+	maildir "$M"
+	start_watch "$T/out" --timeout 10 --format mbox "$M"
+	wait_watching "$PID" "$M/new"
+	mv "$M/new" "$M/new.old"
+	ln -s "$T/secret" "$M/new"
+	# an event from the watched directory, named like the secret file
+	touch "$M/new.old/1.M1P1Q1.secret"
+	wait_exit "$PID"
+	assert_equal "$status" 2
+	run ! grep -q 'the secret' "$T/out"
+	grep -qF "$M/new: a symbolic link" "$T/out.err" || fail "$(cat "$T/out.err")"
+}
+
+@test "a message file that is a symbolic link is skipped, found by a scan or by an event" {
+	secret_dir
+	maildir "$M"
+	local real later
+	ln -s "$T/secret/1.M1P1Q1.secret" "$M/new/1.M0P1Q1.link"
+	real=$(deliver "$M" a@x.test b@y.test "real")
+	run -0 --separate-stderr "$WATCH" --existing --count 1 --timeout 120 --format mbox "$M"
+	[[ "$output" != *"the secret"* ]] || fail "followed the link"
+	[[ "$output" == *"Subject: real"* ]]
+
+	start_watch "$T/out" --count 1 --format mbox "$M"
+	wait_watching "$PID" "$M/new"
+	ln -s "$T/secret/1.M1P1Q1.secret" "$M/new/2.M0P1Q1.link"
+	later=$(deliver "$M" a@x.test b@y.test "later")
+	wait_exit "$PID"
+	assert_equal "$status" 0
+	run ! grep -q 'the secret' "$T/out"
+	grep -q '^Subject: later$' "$T/out"
+}
+
+@test "MAILDIR itself may be a symbolic link: the user chose it" {
+	maildir "$T/real"
+	ln -s "$T/real" "$M"
+	local name
+	name=$(deliver "$T/real" a@x.test b@y.test "via link")
+	run -0 --separate-stderr "$WATCH" --existing --count 1 --timeout 120 --format json "$M"
+	printf '%s\n' "$output" >"$T/out"
+	assert_equal "$(json_files "$T/out")" "$name"
+	grep -qF "\"path\":\"$M/new/$name\"" "$T/out"
+}
+
 # ---- errors ------------------------------------------------------------------------
 
 @test "usage errors exit 2 with a message" {

@@ -9,6 +9,10 @@
  *   or by both; the seen set makes "both" report it once.
  * - Only new/ and cur/ are read, never tmp/; of each message only a
  *   bounded header prefix, except in mbox format, which streams it.
+ * - No symbolic link inside the Maildir is followed: new/ and cur/ are
+ *   opened (and new/ watched) without following one, and refused if they
+ *   are one; a message is opened with O_NOFOLLOW relative to its
+ *   directory.  MAILDIR itself may be a link: the user named it.
  * - Memory is bounded: the seen set keeps only names recent enough to
  *   come back through an event or a rescan (see seen_add()), and
  *   directory scans work in sorted batches of bounded size.
@@ -52,6 +56,9 @@
 /* How far ctime order may stray from event order: concurrent renames
  * take their ctime (a coarse clock) before their event is queued. */
 #define SLACK_NS (2 * NS)
+
+/* new/ is watched for arrivals, never through a symbolic link */
+#define NEW_MASK (IN_CREATE | IN_MOVED_TO | IN_ONLYDIR | IN_DONT_FOLLOW)
 
 #define SUBJECT_COLS 40
 #define ADDR_COLS 24
@@ -152,6 +159,41 @@ die(const char *fmt, ...)
 	vwarn_msg(fmt, ap);
 	va_end(ap);
 	exit(EXIT_TROUBLE);
+}
+
+/* Whether path itself is a symbolic link. */
+static bool
+is_link(const char *path)
+{
+	struct stat st;
+
+	return lstat(path, &st) == 0 && S_ISLNK(st.st_mode);
+}
+
+/* Opens new/ or cur/ as a directory, never through a symbolic link:
+ * whoever can write in the Maildir could point one anywhere.  The
+ * descriptor, or -1 with errno set (ELOOP for a symbolic link). */
+static int
+open_sub(const char *path)
+{
+	int fd = open(path, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+
+	/* O_DIRECTORY may say ENOTDIR before O_NOFOLLOW says ELOOP */
+	if (fd < 0 && errno == ENOTDIR && is_link(path))
+		errno = ELOOP;
+	return fd;
+}
+
+/* Dies for a new/ or cur/ that cannot be opened or watched. */
+static void __attribute__((noreturn))
+die_sub(const char *path, const char *sub, int err)
+{
+	/* O_NOFOLLOW says ELOOP, IN_DONT_FOLLOW | IN_ONLYDIR ENOTDIR */
+	if ((err == ELOOP || err == ENOTDIR) && is_link(path))
+		die("%s: a symbolic link, not followed", path);
+	if (err == ENOTDIR)
+		die("%s: not a Maildir (no directory %s/)", path, sub);
+	die("%s: %s", path, strerror(err));
 }
 
 static void *
@@ -710,7 +752,9 @@ process_moved(struct watch *w, const char *name, size_t klen)
 
 	if (!find_in_cur(w, name, klen, moved, sizeof(moved)))
 		return;
-	fd = open(w->curdir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	fd = open_sub(w->curdir);
+	if (fd < 0 && errno == ELOOP)
+		die_sub(w->curdir, "cur", errno);
 	if (fd >= 0) {
 		process(w, fd, "cur", moved, OR_RESCAN);
 		close(fd);
@@ -738,6 +782,9 @@ process(struct watch *w, int dirfd, const char *sub, const char *name,
 	if (msg.fd < 0) {
 		if (errno == ENOENT && origin == OR_EVENT)
 			process_moved(w, name, klen);
+		else if (errno == ELOOP)
+			warn_msg("%s/%s/%s: a symbolic link, skipped", w->dir,
+			    sub, name);
 		else if (errno != ENOENT)
 			warn_msg("%s/%s/%s: %s", w->dir, sub, name,
 			    strerror(errno));
@@ -820,7 +867,7 @@ static void
 scan(struct watch *w, const char *sub, scan_pick_fn pick, enum origin origin)
 {
 	char *path = strcmp(sub, "new") == 0 ? w->newdir : w->curdir;
-	int fd = open(path, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	int fd = open_sub(path);
 	char **names;
 	size_t n = 0;
 	struct dirent *e;
@@ -832,7 +879,7 @@ scan(struct watch *w, const char *sub, scan_pick_fn pick, enum origin origin)
 			close(fd);
 		if (err == ENOENT)
 			return;
-		die("%s: %s", path, strerror(err));
+		die_sub(path, sub, err);
 	}
 	names = xmalloc(BATCH_MAX * sizeof(*names));
 	while ((errno = 0, e = readdir(d)) != NULL) {
@@ -856,10 +903,13 @@ static bool
 find_in_cur(struct watch *w, const char *key, size_t klen, char *out,
     size_t cap)
 {
-	DIR *d = opendir(w->curdir);
+	int fd = open_sub(w->curdir);
+	DIR *d = fd >= 0 ? fdopendir(fd) : NULL;
 	struct dirent *e;
 	bool found = false;
 
+	if (fd >= 0 && d == NULL)
+		close(fd);
 	if (d == NULL)
 		return false;
 	while (!found && (e = readdir(d)) != NULL) {
@@ -946,23 +996,23 @@ drain_events(struct watch *w)
 static void
 attach(struct watch *w)
 {
+	int fd;
+
 	for (;;) {
 		w->t0 = clock_ns(CLOCK_REALTIME_COARSE);
-		w->new_wd = inotify_add_watch(w->ifd, w->newdir, IN_CREATE |
-		    IN_MOVED_TO | IN_ONLYDIR);
+		w->new_wd = inotify_add_watch(w->ifd, w->newdir, NEW_MASK);
 		if (w->new_wd >= 0)
 			break;
 		if (errno != ENOENT)
-			die("%s: %s", w->newdir, errno == ENOTDIR ?
-			    "not a Maildir (no directory new/)" :
-			    strerror(errno));
+			die_sub(w->newdir, "new", errno);
 		w->appeared = true;
 		watch_parent(w);
 		/* it may have appeared before the parent's watch */
-		w->new_wd = inotify_add_watch(w->ifd, w->newdir, IN_CREATE |
-		    IN_MOVED_TO | IN_ONLYDIR);
+		w->new_wd = inotify_add_watch(w->ifd, w->newdir, NEW_MASK);
 		if (w->new_wd >= 0)
 			break;
+		if (errno != ENOENT)
+			die_sub(w->newdir, "new", errno);
 		wait_input(w);
 		drain_events(w);
 	}
@@ -971,6 +1021,11 @@ attach(struct watch *w)
 		w->parent_wd = -1;
 	}
 	w->last_event_ctime = w->t0;
+	/* cur/ must not be a symbolic link either */
+	if ((fd = open_sub(w->curdir)) >= 0)
+		close(fd);
+	else if (errno == ELOOP)
+		die_sub(w->curdir, "cur", errno);
 }
 
 /*
@@ -996,9 +1051,9 @@ follow(struct watch *w)
 			continue;
 		if (len <= 0)
 			die("inotify: %s", len < 0 ? strerror(errno) : "EOF");
-		fd = open(w->newdir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+		fd = open_sub(w->newdir);
 		if (fd < 0 && errno != ENOENT)
-			die("%s: %s", w->newdir, strerror(errno));
+			die_sub(w->newdir, "new", errno);
 		for (char *p = buf; p < buf + len;) {
 			struct inotify_event *ev = (struct inotify_event *)p;
 			p += sizeof(*ev) + ev->len;
