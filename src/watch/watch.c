@@ -4,9 +4,21 @@
  * line or an mboxrd stream.
  *
  * Invariants:
- * - The inotify watch on new/ is in place before new/ is read, so a
+ * - The start is the moment the inotify watch on new/ exists.  A message
+ *   renamed (or linked, or created) into new/ after it has an event
+ *   queued; one that was there before has none.  So, without --existing,
+ *   the events alone say what is new, with no clock and no directory
+ *   read: whatever new/ held at the start is never reported.  (The kernel
+ *   queues the event before it unlocks new/, so a message a scan could
+ *   see has its event queued already.)
+ * - With --existing, the watch is in place before new/ is read, so a
  *   message delivered during start-up is seen by the scan, by an event,
  *   or by both; the seen set makes "both" report it once.
+ * - The events that a queue overflow drops are the newest, never the
+ *   first ones after the watch; a rescan then takes the names not yet
+ *   seen whose change time is not before the start (t0, the coarse clock
+ *   read just before the watch was set) nor long before the last event
+ *   (SLACK_NS).
  * - Only new/ and cur/ are read, never tmp/; of each message only a
  *   bounded header prefix, except in mbox format, which streams it.
  * - No symbolic link inside the Maildir is followed: new/ and cur/ are
@@ -65,12 +77,11 @@
 
 enum format { FMT_SUMMARY, FMT_JSON, FMT_MBOX };
 
-/* Where a name came from decides whether it is reported. */
+/* Where a name came from. */
 enum origin {
-	OR_SCAN,   /* start-up scan: report */
-	OR_RECENT, /* start-up scan without --existing: report if new */
-	OR_EVENT,  /* inotify event: report */
-	OR_RESCAN, /* after an event queue overflow: report */
+	OR_SCAN,   /* the start-up scan (--existing, or a new new/) */
+	OR_EVENT,  /* an inotify event */
+	OR_RESCAN, /* a rescan after an overflow, or a move to cur/ */
 };
 
 struct options {
@@ -102,7 +113,6 @@ struct watch {
 	int new_wd, parent_wd;       /* -1 when not watching */
 	bool appeared;   /* new/ was missing: all it holds is new to us */
 	bool told_wait;  /* the "waiting" notice was printed */
-	int64_t start_ns;            /* CLOCK_REALTIME at start */
 	int64_t t0;      /* CLOCK_REALTIME_COARSE before the new/ watch */
 	int64_t last_event_ctime;    /* newest ctime learnt from an event */
 	int64_t deadline;            /* CLOCK_MONOTONIC, or -1 */
@@ -242,28 +252,6 @@ static int64_t
 ctime_ns(const struct stat *st)
 {
 	return (int64_t)st->st_ctim.tv_sec * NS + st->st_ctim.tv_nsec;
-}
-
-/* The time in a Maildir name, "<seconds>.M<usec>P...": the writer took it
- * before delivery.  Without the M part, the end of that second. */
-static int64_t
-name_time(const char *name)
-{
-	uint64_t sec = 0, usec = 999999;
-	const char *p = name;
-
-	for (; *p >= '0' && *p <= '9' && p - name < 12; p++)
-		sec = sec * 10 + (uint64_t)(*p - '0');
-	/* not a Maildir time (or an absurd one): look at the file */
-	if (p == name || sec >= (uint64_t)(INT64_MAX / NS) - 1)
-		return INT64_MAX;
-	if (p[0] == '.' && p[1] == 'M' && p[2] >= '0' && p[2] <= '9') {
-		usec = 0;
-		for (p += 2; *p >= '0' && *p <= '9' && usec < 1000000; p++)
-			usec = usec * 10 + (uint64_t)(*p - '0');
-	}
-	return (int64_t)sec * NS + (int64_t)(usec < 1000000 ? usec : 999999) *
-	    1000;
 }
 
 /* ---- the seen set --------------------------------------------------- */
@@ -795,13 +783,6 @@ process(struct watch *w, int dirfd, const char *sub, const char *name,
 	ct = ctime_ns(&msg.st);
 	if (origin == OR_EVENT && ct > w->last_event_ctime)
 		w->last_event_ctime = ct;
-	if (origin == OR_RECENT && ct < w->t0) {
-		/* there before the watch: not news, but keep it from
-		 * coming back through an overflow rescan */
-		if (ct >= w->t0 - SLACK_NS)
-			seen_add(&w->seen, name, klen, ct, keep);
-		goto done;
-	}
 	seen_add(&w->seen, name, klen, ct, keep);
 	report(w, &msg);
 done:
@@ -828,25 +809,20 @@ pick_all(struct watch *w, int dirfd, const char *name)
 	return true;
 }
 
-/* Without --existing: only names written after we started, so that a
- * Maildir of 100,000 messages costs one readdir and no stat. */
-static bool
-pick_recent(struct watch *w, int dirfd, const char *name)
-{
-	(void)dirfd;
-	return name_time(name) >= w->start_ns - SLACK_NS;
-}
-
-/* After an overflow: what arrived since the last event we got. */
+/* After an overflow: a name not seen whose change time is not before the
+ * start, nor before the last event's by more than the slack. */
 static bool
 pick_since_event(struct watch *w, int dirfd, const char *name)
 {
+	int64_t floor = w->last_event_ctime - SLACK_NS;
 	struct stat st;
 
+	if (floor < w->t0)
+		floor = w->t0;
 	if (seen_find(&w->seen, name, unique_len(name), NULL) ||
 	    fstatat(dirfd, name, &st, AT_SYMLINK_NOFOLLOW) < 0)
 		return false;
-	return ctime_ns(&st) >= w->last_event_ctime - SLACK_NS;
+	return ctime_ns(&st) >= floor;
 }
 
 static void
@@ -924,15 +900,17 @@ find_in_cur(struct watch *w, const char *key, size_t klen, char *out,
 	return found;
 }
 
-/* The scan that follows the watch on new/. */
+/*
+ * What the start-up reports: nothing without --existing (the events
+ * report what comes after the watch); with it, new/ and cur/ as they are,
+ * in name order.  A new/ that appeared after the start is all new.
+ */
 static void
 startup_scan(struct watch *w)
 {
 	w->seen.max = SEEN_MAX_SCAN; /* new/ and cur/ dedupe each other */
 	if (w->opt.existing || w->appeared)
 		scan(w, "new", pick_all, OR_SCAN);
-	else
-		scan(w, "new", pick_recent, OR_RECENT);
 	if (w->opt.existing)
 		scan(w, "cur", pick_all, OR_SCAN);
 	/* Only names that can still come back through an event stay: a
@@ -1256,7 +1234,6 @@ main(int argc, char **argv)
 	struct watch w = { .ifd = -1, .sfd = -1, .new_wd = -1,
 		.parent_wd = -1, .deadline = -1 };
 
-	w.start_ns = clock_ns(CLOCK_REALTIME);
 	parse_options(&w.opt, argc, argv);
 	if (w.opt.timeout_ns >= 0)
 		w.deadline = clock_ns(CLOCK_MONOTONIC) + w.opt.timeout_ns;
