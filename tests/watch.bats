@@ -504,6 +504,23 @@ EOF
 	assert_output ok
 }
 
+@test "Unicode controls: C1, line separators and bidi overrides never come out raw" {
+	maildir "$M"
+	# U+0085 NEL, U+009B CSI, U+2028, U+2029, U+202E RLO, U+2066 LRI, U+202A LRE
+	deliver "$M" a@x.test b@y.test $'a\u0085b\u009bc\u2028d\u2029e\u202ef\u2066g\u202ah' >/dev/null
+	run -0 "$WATCH" --timeout 120 --existing --count 1 "$M"
+	assert_output --partial '  a?b?c?d?e?f?g?h  '
+	run -0 "$WATCH" --timeout 120 --existing --count 1 --format json "$M"
+	assert_output --partial '"subject":"a\u0085b\u009bc\u2028d\u2029e\u202ef\u2066g\u202ah"'
+	local c
+	for c in $'\u0085' $'\u009b' $'\u2028' $'\u2029' $'\u202e' $'\u2066' $'\u202a'; do
+		[[ "$output" != *"$c"* ]] || fail "raw $(printf %s "$c" | od -An -tx1)"
+	done
+	# mbox is the message, byte for byte
+	run -0 "$WATCH" --timeout 120 --existing --count 1 --format mbox "$M"
+	[[ "$output" == *$'a\u0085b\u009bc\u2028d\u2029e\u202ef\u2066g\u202ah'* ]]
+}
+
 # ---- what is reported ----------------------------------------------------------
 
 @test "--existing reports new/ and cur/; without it, old messages are not reported" {

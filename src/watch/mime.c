@@ -780,51 +780,67 @@ mime_parse_date(const char *s, size_t len, int64_t *epoch)
 
 /* ---- escaping for output ------------------------------------------ */
 
-void
-mime_json_escape(const char *s, size_t len, mime_emit_fn emit, void *ctx)
+/*
+ * The code points that must never reach a terminal or a JSON reader as
+ * they are: C0 controls, DEL, C1 controls (U+0080-U+009F), the line and
+ * paragraph separators U+2028 and U+2029, and the bidirectional embeddings,
+ * overrides and isolates U+202A-U+202E and U+2066-U+2069, which reorder
+ * what a reader sees (CVE-2021-42574).
+ */
+static bool
+is_control(uint32_t cp)
+{
+	return cp < 0x20 || (cp >= 0x7f && cp <= 0x9f) || cp == 0x2028 ||
+	    cp == 0x2029 || (cp >= 0x202a && cp <= 0x202e) ||
+	    (cp >= 0x2066 && cp <= 0x2069);
+}
+
+/* The escape for one character (code point cp, or -1 for a byte that is
+ * not UTF-8) into esc; its length. */
+static size_t
+json_escape_one(long cp, char esc[8])
 {
 	static const char hex[] = "0123456789abcdef";
 	static const char ctl[] = "\b\f\n\r\t", ctl_name[] = "bfnrt";
+	const char *named = cp > 0 && cp < 0x20 ? strchr(ctl, (int)cp) : NULL;
+
+	esc[0] = '\\';
+	if (cp == '"' || cp == '\\') {
+		esc[1] = (char)cp;
+		return 2;
+	}
+	if (named) {
+		esc[1] = ctl_name[named - ctl];
+		return 2;
+	}
+	if (cp < 0)
+		cp = 0xfffd;
+	esc[1] = 'u';
+	for (int i = 0; i < 4; i++)
+		esc[2 + i] = hex[cp >> (12 - 4 * i) & 0xf];
+	return 6;
+}
+
+void
+mime_json_escape(const char *s, size_t len, mime_emit_fn emit, void *ctx)
+{
 	const unsigned char *u = (const unsigned char *)s;
-	size_t i = 0, run = 0;
+	size_t i = 0, run = 0, n;
+	long cp;
 	char esc[8];
 
 	while (i < len) {
-		size_t n = utf8_len(u + i, len - i), k = 0;
-		if (n == 1 && u[i] >= 0x20 && u[i] != '"' && u[i] != '\\') {
-			i++;
-			continue;
-		}
-		/* U+2028 and U+2029 are valid JSON, but not valid
-		 * JavaScript: escaped so the line can be eval'ed too */
-		if (n > 1 && !(n == 3 && u[i] == 0xe2 && u[i + 1] == 0x80 &&
-		    (u[i + 2] == 0xa8 || u[i + 2] == 0xa9))) {
+		n = utf8_len(u + i, len - i);
+		cp = n ? (long)utf8_decode(u + i, n) : -1;
+		if (cp >= 0 && cp != '"' && cp != '\\' &&
+		    !is_control((uint32_t)cp)) {
 			i += n;
 			continue;
 		}
 		if (i > run)
 			emit(ctx, s + run, i - run);
-		esc[k++] = '\\';
-		if (n == 0) {
-			memcpy(esc + k, "ufffd", 5);
-			k += 5;
-			n = 1;
-		} else if (n == 3) {
-			memcpy(esc + k, "u202", 4);
-			esc[k + 4] = u[i + 2] == 0xa8 ? '8' : '9';
-			k += 5;
-		} else if (u[i] == '"' || u[i] == '\\') {
-			esc[k++] = (char)u[i];
-		} else if (u[i] != '\0' && strchr(ctl, u[i])) {
-			esc[k++] = ctl_name[strchr(ctl, u[i]) - ctl];
-		} else {
-			memcpy(esc + k, "u00", 3);
-			esc[k + 3] = hex[u[i] >> 4];
-			esc[k + 4] = hex[u[i] & 0xf];
-			k += 5;
-		}
-		emit(ctx, esc, k);
-		i += n;
+		emit(ctx, esc, json_escape_one(cp, esc));
+		i += n ? n : 1;
 		run = i;
 	}
 	if (i > run)
@@ -846,9 +862,8 @@ mime_sanitize(char *out, size_t cap, const char *s, size_t len)
 			n = 1;
 		} else if (u[i] == '\t') {
 			out_byte(&o, ' ');
-		} else if (u[i] < 0x20 || u[i] == 0x7f ||
-		    (n == 2 && utf8_decode(u + i, 2) < 0xa0)) {
-			out_byte(&o, '?'); /* C0, DEL, C1 controls */
+		} else if (is_control(utf8_decode(u + i, n))) {
+			out_byte(&o, '?');
 		} else {
 			out_put(&o, s + i, n);
 		}

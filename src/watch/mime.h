@@ -102,18 +102,21 @@ size_t mime_field_text(char *out, size_t cap, const struct mime_field *f);
 bool mime_parse_date(const char *s, size_t len, int64_t *epoch);
 
 /*
- * Writes s as the contents of a JSON string (without the quotes): '"',
- * '\\' and control characters escaped, valid UTF-8 copied, and every byte
+ * Writes s as the contents of a JSON string (without the quotes): '"' and
+ * '\\' escaped, control characters (C0, DEL, C1), U+2028, U+2029 and the
+ * bidirectional controls U+202A-U+202E and U+2066-U+2069 written as
+ * \uXXXX (or \b \f \n \r \t), other valid UTF-8 copied, and every byte
  * that is not part of a well-formed UTF-8 sequence written as \ufffd, so
- * the result is valid JSON whatever s holds.
+ * the result is valid JSON, and JavaScript, whatever s holds.
  */
 void mime_json_escape(const char *s, size_t len, mime_emit_fn emit,
     void *ctx);
 
 /*
  * Copies s for display on one terminal line: valid UTF-8 is kept, a tab
- * becomes a space, other control characters (C0, DEL and C1) become '?',
- * bytes that are not UTF-8 become U+FFFD.  Output is cut at a character
+ * becomes a space, other control characters (C0, DEL and C1), U+2028,
+ * U+2029 and the bidirectional controls become '?', bytes that are not
+ * UTF-8 become U+FFFD.  Output is cut at a character
  * boundary to fit cap (NUL-terminated).  Returns the length written.
  */
 size_t mime_sanitize(char *out, size_t cap, const char *s, size_t len);

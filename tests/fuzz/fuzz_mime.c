@@ -10,8 +10,9 @@
  * NUL-terminated; parsed offsets lie inside the buffer and the envelope
  * iterator yields exactly nrcpt addresses; unfolded text holds no line
  * break and no outer white space; sanitized text is valid UTF-8 without
- * control characters; JSON output is a valid JSON string body that
- * decodes back to the input when the input is UTF-8; mboxrd output is the
+ * control characters (C0, DEL, C1, U+2028, U+2029, the bidirectional
+ * controls); JSON output is a valid JSON string body without them either,
+ * that decodes back to the input when the input is UTF-8; mboxrd output is the
  * reference quoting, whatever the pieces; an address matches itself.
  */
 #include <stdbool.h>
@@ -58,6 +59,25 @@ utf8_ok(const unsigned char *p, size_t n)
 		i += k;
 	}
 	return true;
+}
+
+/* Valid UTF-8 (checked) holding no character that must not reach a
+ * terminal: C0, DEL, C1, U+2028, U+2029, U+202A-U+202E, U+2066-U+2069. */
+static void
+check_no_controls(const char *s, size_t n)
+{
+	const unsigned char *p = (const unsigned char *)s;
+
+	REQUIRE(utf8_ok(p, n));
+	for (size_t i = 0; i < n; i++) {
+		REQUIRE(p[i] >= 0x20 && p[i] != 0x7f);
+		if (p[i] == 0xc2)
+			REQUIRE(p[i + 1] >= 0xa0);
+		if (p[i] == 0xe2 && p[i + 1] == 0x80)
+			REQUIRE(p[i + 2] < 0xa8 || p[i + 2] > 0xae);
+		if (p[i] == 0xe2 && p[i + 1] == 0x81)
+			REQUIRE(p[i + 2] < 0xa6 || p[i + 2] > 0xa9);
+	}
 }
 
 static void
@@ -147,6 +167,7 @@ check_json(const char *in, size_t n)
 	struct log out = { 0 }, back = { 0 };
 
 	mime_json_escape(in, n, emit_log, &out);
+	check_no_controls(out.p, out.len);
 	REQUIRE(json_decode(out.p, out.len, &back));
 	if (utf8_ok((const unsigned char *)in, n))
 		REQUIRE(back.len == n && (n == 0 || memcmp(back.p, in, n) == 0));
@@ -291,14 +312,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 
 	len = mime_sanitize(out, cap, in, n);
 	check_string(out, len, cap);
-	REQUIRE(utf8_ok((const unsigned char *)out, len));
-	for (size_t i = 0; i < len; i++) {
-		unsigned char c = (unsigned char)out[i];
-		REQUIRE(c >= 0x20 && c != 0x7f);
-		/* C1 controls are U+0080..U+009F: 0xc2 0x80..0x9f */
-		if (c == 0xc2 && i + 1 < len)
-			REQUIRE((unsigned char)out[i + 1] >= 0xa0);
-	}
+	check_no_controls(out, len);
 
 	len = mime_mbox_sender(out, cap, in, n);
 	check_string(out, len, cap);

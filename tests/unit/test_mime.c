@@ -318,13 +318,36 @@ test_json(void)
 	    "\xe2\x80\xa8|\xc0\xaf|\xed\xa0\x80|\xe2\x82|\xf0\x9f\x98\x80|";
 
 	CHECK_STR_EQ(json(in, sizeof(in) - 1),
-	    "q\\\"b\\\\n\\nt\\tc\\u0001\\u001f\x7f|\\ufffd|\xc3\xa9|"
+	    "q\\\"b\\\\n\\nt\\tc\\u0001\\u001f\\u007f|\\ufffd|\xc3\xa9|"
 	    "\xe2\x82\xac|\\u2028|\\ufffd\\ufffd|\\ufffd\\ufffd\\ufffd|"
 	    "\\ufffd\\ufffd|\xf0\x9f\x98\x80|");
 	CHECK_STR_EQ(json("a\0b\b\f\r", 6), "a\\u0000b\\b\\f\\r");
 	CHECK_STR_EQ(json("", 0), "");
 	CHECK_STR_EQ(json("\xf4\x90\x80\x80", 4),
 	    "\\ufffd\\ufffd\\ufffd\\ufffd"); /* above U+10FFFF */
+}
+
+/* C1 controls, the line and paragraph separators and the bidirectional
+ * controls: escaped in JSON, '?' on the terminal. */
+static void
+test_unicode_controls(void)
+{
+	static const char in[] =
+	    "a\xc2\x80" "b\xc2\x85" "c\xc2\x9b" "d\xc2\x9f" "e\xc2\xa0"
+	    "f\xe2\x80\xa8" "g\xe2\x80\xa9" "h\xe2\x80\xaa" "i\xe2\x80\xae"
+	    "j\xe2\x80\xaf" "k\xe2\x81\xa5" "l\xe2\x81\xa6" "m\xe2\x81\xa9"
+	    "n\xe2\x81\xaa" "o";
+	char out[128];
+
+	CHECK_STR_EQ(json(in, sizeof(in) - 1),
+	    "a\\u0080b\\u0085c\\u009bd\\u009fe\xc2\xa0"
+	    "f\\u2028g\\u2029h\\u202ai\\u202e"
+	    "j\xe2\x80\xaf" "k\xe2\x81\xa5" "l\\u2066m\\u2069"
+	    "n\xe2\x81\xaa" "o");
+	mime_sanitize(out, sizeof(out), in, sizeof(in) - 1);
+	CHECK_STR_EQ(out,
+	    "a?b?c?d?e\xc2\xa0" "f?g?h?i?j\xe2\x80\xaf" "k\xe2\x81\xa5" "l?m?"
+	    "n\xe2\x81\xaa" "o");
 }
 
 static void
@@ -570,6 +593,7 @@ main(void)
 	test_fields();
 	test_dates();
 	test_json();
+	test_unicode_controls();
 	test_sanitize();
 	test_addr_match();
 	test_mboxrd();
