@@ -675,6 +675,51 @@ print("ok")' "$T/out"
 	assert_output ok
 }
 
+@test "--rcpt: a recipient cut by the end of a 64 KiB read is not taken whole; one past it matches" {
+	need_session
+	maildir "$M"
+	# 300 long recipients put "victim@example.test" of the recipient
+	# victim@example.test.evil.example exactly at the end of 64 KiB
+	"$PYTHON" - >"$T/script" <<'PY'
+head = len("Return-Path: <a@x.test>\n")
+victim, tag, n = "victim@example.test", len("X-Original-To: "), 300
+fill = 65536 - head - tag - len(victim) - (tag + 1) * n
+print("HELO x\nMAIL FROM:<a@x.test>")
+for i in range(n):
+    length = fill // n + (1 if i < fill % n else 0)
+    local = ("r%d-" % i).ljust(60, "x")
+    left, labels = length - len(local) - 1 - len(".test"), []
+    while left > 51:
+        labels.append("d" * 50)
+        left -= 51
+    labels.append("d" * left)
+    print("RCPT TO:<%s@%s.test>" % (local, ".".join(labels)))
+print("RCPT TO:<victim@example.test.evil.example>")
+print("RCPT TO:<carol@real.test>\nDATA\nSubject: many\n\nbody\n.\nQUIT")
+PY
+	"$SESSION" --maildir "$M" --max-recipients 1000 <"$T/script" >/dev/null 2>&1
+	local f
+	f=$(ls "$M/new")
+	assert_equal "$(head -c 65536 "$M/new/$f" | tail -c 20)" " victim@example.test"
+
+	run -1 --separate-stderr "$WATCH" --existing --rcpt victim@example.test --count 1 --timeout 1 "$M"
+	assert_output ""
+	run -1 --separate-stderr "$WATCH" --existing --rcpt @example.test --count 1 --timeout 1 "$M"
+	assert_output ""
+	run -0 --separate-stderr "$WATCH" --existing --rcpt carol@real.test --count 1 --timeout 120 --format json "$M"
+	printf '%s\n' "$output" >"$T/out"
+	run "$PYTHON" -c '
+import json, sys
+j = json.loads(open(sys.argv[1]).read())
+assert len(j["to"]) == 302, len(j["to"])
+assert j["to"][-2:] == ["victim@example.test.evil.example", "carol@real.test"], j["to"][-2:]
+assert j["subject"] == "many", j["subject"]
+print("ok")' "$T/out"
+	assert_output ok
+	run -0 "$WATCH" --existing --rcpt victim@example.test.evil.example --count 1 --timeout 120 "$M"
+	assert_output --regexp '  a@x\.test +r0-x+@d[d.]+\.test \+301  many +[0-9]+  '
+}
+
 # ---- symbolic links ---------------------------------------------------------------
 
 # secret_dir: a directory outside the Maildir holding a message-like file.

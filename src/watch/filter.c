@@ -1,7 +1,9 @@
 /*
  * filter.c: which messages are reported.
  *
- * Invariant: only the envelope block is looked at.
+ * Invariant: every recipient of the block is looked at, however long the
+ * block is, and none that is cut (struct addr's cut) can match: a part of
+ * an address is never taken for the whole.
  */
 #include <string.h>
 
@@ -11,6 +13,8 @@
 static bool
 listed(const char **pats, size_t n, const struct addr *a)
 {
+	if (a->cut)
+		return false;
 	for (size_t i = 0; i < n; i++)
 		if (addr_match(pats[i], strlen(pats[i]), a->s, a->len))
 			return true;
@@ -31,7 +35,7 @@ filter_match(const struct filter *fl, struct message *m)
 		return 0;
 	if (fl->nrcpt == 0)
 		return 1;
-	rcpt_iter_init(&m->rcpts, m->head, &m->env);
+	rcpt_iter_init(&m->rcpts, &m->rd, &m->env);
 	while ((r = rcpt_iter_next(&m->rcpts, &a)) > 0)
 		if (listed(fl->rcpt, fl->nrcpt, &a))
 			return 1;

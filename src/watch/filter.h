@@ -1,6 +1,6 @@
 /*
  * filter.h: the --rcpt and --from filters, on the envelope block only.
- * Pure: no I/O.
+ * Pure: no I/O but through the message's reader.
  */
 #ifndef WATCH_FILTER_H
 #define WATCH_FILTER_H
@@ -17,8 +17,8 @@ struct filter {
 /*
  * A message passes when one of its recipients matches one of the rcpt
  * patterns and its sender one of the from patterns (no patterns: any).
- * A message without an envelope block passes no pattern.  1: it passes;
- * 0: it does not; -1: a read failed.
+ * A message without an envelope block passes no pattern, and a cut
+ * address matches none.  1: it passes; 0: it does not; -1: a read failed.
  */
 int filter_match(const struct filter *fl, struct message *m);
 

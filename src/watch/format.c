@@ -126,7 +126,7 @@ put_first_rcpt(const struct render *r, struct message *m)
 	struct addr a;
 	int got, n;
 
-	rcpt_iter_init(&m->rcpts, m->head, &m->env);
+	rcpt_iter_init(&m->rcpts, &m->rd, &m->env);
 	got = rcpt_iter_next(&m->rcpts, &a);
 	if (got <= 0) {
 		put_column(r, "-", 1, ADDR_COLS, false);
@@ -204,7 +204,7 @@ json_envelope(const struct render *r, struct message *m)
 	else
 		put_str(r, "null");
 	put_str(r, ",\"to\":[");
-	rcpt_iter_init(&m->rcpts, m->head, &m->env);
+	rcpt_iter_init(&m->rcpts, &m->rd, &m->env);
 	for (bool first = true; (got = rcpt_iter_next(&m->rcpts, &a)) > 0;
 	    first = false) {
 		if (!first)

@@ -2,8 +2,10 @@
  * message.c: one stored message, read for its envelope and the header
  * fields the formats show.
  *
- * Invariant: only the first MESSAGE_HEAD bytes are read, whatever the
- * size of the message.
+ * Invariants: the envelope block is read whole, whatever its length; the
+ * fields shown come from the client's header after it, from one window of
+ * FIELD_WINDOW bytes, and a field that the end of the window cuts is not
+ * taken (it is absent, never shown as if it were whole).
  */
 #include <stddef.h>
 #include <string.h>
@@ -33,35 +35,19 @@ take_field(struct message *m, const struct field *f)
 	}
 }
 
-/* The first bytes of the message into m->head. */
-static int
-read_head(struct message *m)
-{
-	ssize_t n;
-
-	m->len = 0;
-	while (m->len < sizeof(m->head) && (n = m->rd.read(m->rd.ctx,
-	    m->head + m->len, sizeof(m->head) - m->len, m->len)) != 0) {
-		if (n < 0)
-			return -1;
-		m->len += (size_t)n;
-	}
-	return 0;
-}
-
 int
 message_read(struct message *m)
 {
+	struct fieldstream *s = &m->head;
 	struct field f;
-	size_t pos;
+	size_t pos = 0;
 
 	memset(&m->date, 0, sizeof(m->date));
 	m->subject = m->message_id = m->from = m->to = m->date;
-	if (read_head(m) < 0)
+	fieldstream_init(s, &m->rd, 0);
+	if (envelope_read(&m->env, s) < 0 || fieldstream_fill(s) < 0)
 		return -1;
-	envelope_read(&m->env, m->head, m->len);
-	pos = m->env.end;
-	while (field_next(m->head, m->len, &pos, &f))
+	while (field_next(s->buf, s->len, s->eof, &pos, &f) == FIELD_OK)
 		take_field(m, &f);
 	return 0;
 }

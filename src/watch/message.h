@@ -3,9 +3,9 @@
  * its envelope block, and the header fields it shows.
  *
  * The caller fills in the file's particulars and a reader; message_read()
- * reads the first MESSAGE_HEAD bytes through it, into the fixed memory of
- * the struct, and finds the rest there.  Pure: no I/O but through the
- * reader.
+ * does the rest through that reader, in the fixed memory of the struct
+ * (two windows of FIELD_WINDOW: one for the fields shown, one for
+ * streaming the recipients again).  Pure: no I/O but through the reader.
  */
 #ifndef WATCH_MESSAGE_H
 #define WATCH_MESSAGE_H
@@ -14,8 +14,6 @@
 
 #include "watch/envelope.h"
 #include "watch/fields.h"
-
-#define MESSAGE_HEAD 65536 /* bytes read for the header */
 
 struct message {
 	/* set by the caller */
@@ -26,12 +24,11 @@ struct message {
 	struct reader rd;
 	/* set by message_read() */
 	struct envelope env;
-	/* the first of each name after the envelope block; name NULL when
-	 * absent */
+	/* the first of each name after the envelope block, in the
+	 * FIELD_WINDOW bytes that follow it; name NULL when absent */
 	struct field date, subject, message_id, from, to;
-	char head[MESSAGE_HEAD]; /* the first bytes of the message */
-	size_t len;
-	struct rcpt_iter rcpts;  /* for the filter and the formats */
+	struct fieldstream head;  /* the window they point into */
+	struct rcpt_iter rcpts;   /* for the filter and the formats */
 };
 
 /* Reads the envelope block and the header fields shown: 0, or -1 when a

@@ -1,18 +1,18 @@
 /*
  * fuzz_watch_message.c: how smtp-watch reads a stored message and writes
- * its record: fields.c, envelope.c, message.c, filter.c and format.c,
- * through a reader that returns short pieces.
+ * its record: fields.c's stream, envelope.c, message.c, filter.c and
+ * format.c, through a reader that returns short pieces.
  *
  * Input: byte 0 the format (bits 0-1) and whether reads fail past some
  * offset (bit 2); byte 1 the most a read returns (0: all it is asked);
  * bytes 2-3 an offset into the message and byte 4 a count of KiB: the
  * byte at that offset is repeated that many KiB times, so that fields
- * and envelope blocks longer than the 64 KiB read come up; then the
+ * and envelope blocks longer than the 64 KiB window come up; then the
  * message.
  *
  * Invariants: offsets lie inside the message; the recipients iterate to
  * exactly the count message_read() found, each NUL-terminated and shorter
- * than ADDR_MAX, and each passes a filter made of it; a
+ * than ADDR_MAX, and each that is not cut passes a filter made of it; a
  * record is the same whatever the pieces the reads return; a summary or
  * JSON record is one line, of valid UTF-8 without control characters; an
  * mbox record holds the message.
@@ -145,14 +145,14 @@ check_envelope(const struct mem *m)
 	REQUIRE(e->end <= m->len && e->rcpt_begin <= e->end);
 	REQUIRE(e->present || e->nrcpt == 0);
 	REQUIRE(e->sender.len < ADDR_MAX && e->sender.s[e->sender.len] == 0);
-	rcpt_iter_init(&msg.rcpts, msg.head, e);
+	rcpt_iter_init(&msg.rcpts, &msg.rd, e);
 	while ((r = rcpt_iter_next(&msg.rcpts, &a)) > 0) {
 		const char *pat[] = { a.s };
 		struct filter fl = { pat, NULL, 1, 0 };
 		struct rcpt_iter keep = msg.rcpts;
 		REQUIRE(a.len < ADDR_MAX && a.s[a.len] == '\0');
 		REQUIRE(++count <= e->nrcpt);
-		if (memchr(a.s, '\0', a.len) == NULL) {
+		if (!a.cut && memchr(a.s, '\0', a.len) == NULL) {
 			REQUIRE(filter_match(&fl, &msg) == 1);
 			msg.rcpts = keep;
 		}

@@ -1,9 +1,10 @@
 /*
  * test_watch_message.c: unit tests of how smtp-watch reads a stored
- * message: header fields (fields.c), the envelope block (envelope.c), the
- * fields shown (message.c), the --rcpt and --from filter (filter.c), and
- * the three output formats rendered to bytes (format.c).  Messages come
- * from memory through a reader that may return short pieces or fail.
+ * message: header fields in a buffer and through a stream's window
+ * (fields.c), the envelope block (envelope.c), the fields shown
+ * (message.c), the --rcpt and --from filter (filter.c), and the three
+ * output formats rendered to bytes (format.c).  Messages come from memory
+ * through a reader that may return short pieces or fail.
  */
 #include <errno.h>
 #include <stdint.h>
@@ -122,6 +123,21 @@ text(const struct field *f)
 	return buf;
 }
 
+/* A Return-Path, n recipients r0@x.test.. and a Subject: into a new
+ * buffer. */
+static char *
+many_rcpts(size_t n, size_t *len)
+{
+	char *p = malloc(64 + 32 * n), *q = p;
+
+	q += sprintf(q, "Return-Path: <a@x.test>\n");
+	for (size_t i = 0; i < n; i++)
+		q += sprintf(q, "X-Original-To: r%zu@x.test\n", i);
+	q += sprintf(q, "Subject: many\n\nbody\n");
+	*len = (size_t)(q - p);
+	return p;
+}
+
 /* ---- fields in a buffer -------------------------------------------------- */
 
 static void
@@ -131,26 +147,56 @@ test_field_next(void)
 	struct field f;
 	size_t pos = 0;
 
-	CHECK(field_next(h, sizeof(h) - 1, &pos, &f));
+	CHECK(field_next(h, sizeof(h) - 1, true, &pos, &f) == FIELD_OK);
 	CHECK(field_is(&f, "subject") && !field_is(&f, "subjec"));
 	CHECK_MEM_EQ(f.value, f.valuelen, " x", 2);
-	CHECK(!field_next(h, sizeof(h) - 1, &pos, &f));
+	CHECK(field_next(h, sizeof(h) - 1, true, &pos, &f) == FIELD_END);
 	CHECK(pos == 12); /* stays on the line that is not a field */
 	pos = 0;
-	CHECK(!field_next(" leading\nSubject: x\n", 20, &pos, &f));
+	CHECK(field_next(" leading\nSubject: x\n", 20, true, &pos, &f) ==
+	    FIELD_END);
 
-	/* continuation lines; the end of the buffer ends a field */
+	/* the end of the bytes at hand: more may follow, or not */
 	pos = 0;
-	CHECK(field_next("A: x\n y\nB: z", 12, &pos, &f));
+	CHECK(field_next("Subject: x", 10, false, &pos, &f) == FIELD_MORE);
+	CHECK(pos == 0 && field_is(&f, "Subject"));
+	CHECK(field_next("Subject: x", 10, true, &pos, &f) == FIELD_OK);
+	CHECK(pos == 10 && f.valuelen == 2);
+	pos = 0;
+	CHECK(field_next("Subject: x\n", 11, false, &pos, &f) == FIELD_MORE);
+	CHECK(field_next("Subject: x\n", 11, true, &pos, &f) == FIELD_OK);
+	CHECK(pos == 11 && f.valuelen == 2);
+	pos = 0;
+	CHECK(field_next("Subj", 4, false, &pos, &f) == FIELD_MORE);
+	CHECK(f.name == NULL);
+	CHECK(field_next("Subj", 4, true, &pos, &f) == FIELD_END);
+	pos = 0;
+	CHECK(field_next("", 0, false, &pos, &f) == FIELD_MORE);
+	CHECK(field_next("", 0, true, &pos, &f) == FIELD_END);
+
+	/* continuation lines, and the line end that tells */
+	pos = 0;
+	CHECK(field_next("A: x\n y\nB: z\n", 13, false, &pos, &f) ==
+	    FIELD_OK);
 	CHECK_MEM_EQ(f.value, f.valuelen, " x\n y", 5);
-	CHECK(field_next("A: x\n y\nB: z", 12, &pos, &f) && pos == 12);
-	CHECK_MEM_EQ(f.value, f.valuelen, " z", 2);
+	CHECK(pos == 8);
+	CHECK(field_next("A: x\n y\nB: z\n", 13, false, &pos, &f) ==
+	    FIELD_MORE);
+	CHECK(field_next("A: x\n y\nB: z\n", 13, true, &pos, &f) == FIELD_OK);
 
 	/* blank lines */
 	pos = 0;
-	CHECK(!field_next("\r\nbody", 6, &pos, &f) && pos == 2);
+	CHECK(field_next("\r", 1, false, &pos, &f) == FIELD_MORE);
+	CHECK(field_next("\r", 1, true, &pos, &f) == FIELD_END && pos == 1);
 	pos = 0;
-	CHECK(!field_next("\nbody", 5, &pos, &f) && pos == 1);
+	CHECK(field_next("\r\nbody", 6, false, &pos, &f) == FIELD_END);
+	CHECK(pos == 2);
+	pos = 0;
+	CHECK(field_next("\nbody", 5, false, &pos, &f) == FIELD_END);
+	CHECK(pos == 1);
+	pos = 0;
+	CHECK(field_next("\rX: y\n", 6, true, &pos, &f) == FIELD_END);
+	CHECK(pos == 0);
 }
 
 static void
@@ -167,6 +213,111 @@ test_unfold(void)
 	CHECK_STR_EQ(out, "abc");
 	CHECK(cut);
 	CHECK(field_unfold(out, 4, "abc \n ", 6, &cut) == 3 && !cut);
+}
+
+/* ---- streams ------------------------------------------------------------- */
+
+/* The fields of p through a stream, read chunk bytes at a time, as
+ * "name=value;" (value unfolded, "LONG" for a FIELD_LONG) into got. */
+static void
+stream_fields(const char *p, size_t len, size_t chunk, struct sink *got)
+{
+	static struct fieldstream s;
+	struct mem m = { .p = p, .len = len, .chunk = chunk };
+	struct reader rd = { mem_read, &m };
+	enum field_step st;
+	struct field f;
+	char v[256];
+
+	got->len = 0;
+	sink_emit(got, "", 0);
+	fieldstream_init(&s, &rd, 0);
+	while ((st = fieldstream_next(&s, &f)) != FIELD_END) {
+		sink_emit(got, f.name, f.namelen);
+		sink_emit(got, "=", 1);
+		if (st == FIELD_LONG)
+			sink_emit(got, "LONG", 4);
+		else
+			sink_emit(got, v, field_unfold(v, sizeof(v), f.value,
+			    f.valuelen, NULL));
+		sink_emit(got, ";", 1);
+	}
+	CHECK(!s.failed);
+}
+
+static void
+test_stream(void)
+{
+	static const char h[] = "A: 1\nB: two\n\tlines\nC:\nD: 4\n\nE: body\n";
+	size_t len = FIELD_WINDOW + 100, n;
+	char *big = malloc(2 * len);
+	struct sink got = { 0 };
+
+	for (size_t chunk = 0; chunk < 12; chunk++) {
+		stream_fields(h, sizeof(h) - 1, chunk, &got);
+		CHECK_STR_EQ(got.buf, "A=1;B=two\tlines;C=;D=4;");
+	}
+
+	/* a field longer than the window: its name, then the next one */
+	n = (size_t)sprintf(big, "A: 1\nLong: ");
+	memset(big + n, 'x', len);
+	n += len;
+	n += (size_t)sprintf(big + n, "\n continued\nB: 2\n\n");
+	stream_fields(big, n, 0, &got);
+	CHECK_STR_EQ(got.buf, "A=1;Long=LONG;B=2;");
+	stream_fields(big, n, 4093, &got);
+	CHECK_STR_EQ(got.buf, "A=1;Long=LONG;B=2;");
+	/* at the end of the message */
+	stream_fields(big, n - 6, 0, &got);
+	CHECK_STR_EQ(got.buf, "A=1;Long=LONG;");
+	/* a window of ftext is no field name: the header ends */
+	memset(big, 'N', len);
+	stream_fields(big, len, 0, &got);
+	CHECK_STR_EQ(got.buf, "");
+
+	/* exactly the window, line end included, needs the next byte */
+	n = (size_t)sprintf(big, "X: ");
+	memset(big + n, 'y', FIELD_WINDOW - n - 1);
+	big[FIELD_WINDOW - 1] = '\n';
+	memcpy(big + FIELD_WINDOW, "Z: 1\n", 5);
+	stream_fields(big, FIELD_WINDOW + 5, 0, &got);
+	CHECK_STR_EQ(got.buf, "X=LONG;Z=1;");
+	free(got.buf);
+	free(big);
+}
+
+static void
+test_stream_seek_and_fail(void)
+{
+	static const char h[] = "A: 1\nB: 2\nC: 3\n\n";
+	static struct fieldstream s;
+	struct mem m = { .p = h, .len = sizeof(h) - 1 };
+	struct reader rd = { mem_read, &m };
+	struct field f;
+	uint64_t at;
+
+	fieldstream_init(&s, &rd, 0);
+	CHECK(fieldstream_next(&s, &f) == FIELD_OK && s.at == 0);
+	CHECK(fieldstream_next(&s, &f) == FIELD_OK && s.at == 5);
+	at = s.at;
+	CHECK(fieldstream_next(&s, &f) == FIELD_OK && field_is(&f, "C"));
+	fieldstream_seek(&s, at);
+	CHECK(fieldstream_next(&s, &f) == FIELD_OK && field_is(&f, "B"));
+	CHECK(fieldstream_next(&s, &f) == FIELD_OK && field_is(&f, "C"));
+	CHECK(fieldstream_next(&s, &f) == FIELD_END && s.at == 15);
+
+	/* before the window: read anew */
+	fieldstream_init(&s, &rd, 10);
+	CHECK(fieldstream_next(&s, &f) == FIELD_OK && field_is(&f, "C"));
+	fieldstream_seek(&s, 0);
+	CHECK(fieldstream_next(&s, &f) == FIELD_OK && field_is(&f, "A"));
+	CHECK(s.at == 0 && s.base == 0);
+
+	m.fail = true;
+	m.fail_at = 3;
+	m.chunk = 4;
+	fieldstream_init(&s, &rd, 0);
+	CHECK(fieldstream_next(&s, &f) == FIELD_END && s.failed);
 }
 
 /* ---- the envelope block ---------------------------------------------------- */
@@ -192,7 +343,7 @@ static const char stored[] =
     "X-Original-To: mallory@evil.test\n"
     "From the start\n";
 
-/* The recipients, as "a,b,c". */
+/* The recipients, as "a,b,c" ("!" after a cut one). */
 static const char *
 rcpts(void)
 {
@@ -202,11 +353,13 @@ rcpts(void)
 
 	s.len = 0;
 	sink_emit(&s, "", 0);
-	rcpt_iter_init(&msg.rcpts, msg.head, &msg.env);
+	rcpt_iter_init(&msg.rcpts, &msg.rd, &msg.env);
 	while ((r = rcpt_iter_next(&msg.rcpts, &a)) > 0) {
 		if (s.len)
 			sink_emit(&s, ",", 1);
 		sink_emit(&s, a.s, a.len);
+		if (a.cut)
+			sink_emit(&s, "!", 1);
 	}
 	return r < 0 ? "ERROR" : s.buf;
 }
@@ -218,7 +371,7 @@ test_envelope(void)
 		CHECK(load(stored, sizeof(stored) - 1, chunk) == 0);
 		CHECK(msg.env.present && msg.env.nrcpt == 3);
 		CHECK_STR_EQ(msg.env.sender.s, "sender@example.test");
-		CHECK(msg.env.sender.len == 19);
+		CHECK(msg.env.sender.len == 19 && !msg.env.sender.cut);
 		CHECK_STR_EQ(rcpts(), "bob@example.test,\"john doe\"@Example.TEST,"
 		    "\xc3\xbc@example.test");
 		CHECK_STR_EQ(text(&msg.subject),
@@ -274,6 +427,97 @@ test_envelope_variants(void)
 	CHECK(!msg.env.present && msg.subject.name == NULL);
 }
 
+/* An address too long to show whole, or in a field longer than the
+ * window, is cut, and says so. */
+static void
+test_envelope_cut(void)
+{
+	size_t n, len = FIELD_WINDOW + 10;
+	char *p = malloc(len + ADDR_MAX + 256);
+
+	n = (size_t)sprintf(p, "Return-Path: <");
+	memset(p + n, 's', ADDR_MAX);
+	n += ADDR_MAX;
+	n += (size_t)sprintf(p + n, "@x.test>\nX-Original-To: ");
+	memset(p + n, 'r', len);
+	n += len;
+	n += (size_t)sprintf(p + n, "@x.test\nX-Original-To: ok@x.test\n\n");
+	CHECK(load(p, n, 0) == 0);
+	CHECK(msg.env.sender.cut && msg.env.sender.len == ADDR_MAX - 1);
+	CHECK(msg.env.nrcpt == 2);
+	CHECK(strcmp(rcpts() + ADDR_MAX - 1, "!,ok@x.test") == 0);
+	free(p);
+}
+
+/* smtp-watch's #12: a block longer than one read, with the end of the
+ * first window in the middle of an address. */
+static void
+test_envelope_long_block(void)
+{
+	char *p = malloc(FIELD_WINDOW * 2);
+	size_t len, n, count = 0, pad;
+
+	n = (size_t)sprintf(p, "Return-Path: <a@x.test>\n");
+	while (n < FIELD_WINDOW - 100) {
+		n += (size_t)sprintf(p + n, "X-Original-To: %08zu@x.test\n", n);
+		count++;
+	}
+	/* "victim@example.test" ends exactly at the end of the window */
+	pad = FIELD_WINDOW - 34 - n - 23;
+	n += (size_t)sprintf(p + n, "X-Original-To: %0*d@x.test\n", (int)pad, 0);
+	n += (size_t)sprintf(p + n, "X-Original-To: victim@example.test");
+	CHECK(n == FIELD_WINDOW);
+	n += (size_t)sprintf(p + n, ".evil\nX-Original-To: carol@real.test\n"
+	    "Subject: s\n\nbody\n");
+	len = n;
+	for (size_t chunk = 0; chunk < 3; chunk++) {
+		const char *r;
+		CHECK(load(p, len, chunk ? 4096 * chunk + 1 : 0) == 0);
+		CHECK(msg.env.nrcpt == count + 3);
+		CHECK_STR_EQ(text(&msg.subject), "s");
+		r = rcpts();
+		CHECK(strstr(r, ",victim@example.test.evil,carol@real.test") ==
+		    r + strlen(r) - 41);
+		CHECK(strchr(r, '!') == NULL);
+	}
+	free(p);
+
+	p = many_rcpts(3000, &len);
+	for (size_t chunk = 0; chunk < 3; chunk++) {
+		const char *r;
+		CHECK(load(p, len, chunk * 1000) == 0);
+		CHECK(msg.env.nrcpt == 3000);
+		CHECK_STR_EQ(text(&msg.subject), "many");
+		r = rcpts();
+		CHECK(strncmp(r, "r0@x.test,r1@x.test,", 20) == 0);
+		CHECK(strcmp(r + strlen(r) - 13, ",r2999@x.test") == 0);
+		CHECK(strchr(r, '!') == NULL);
+	}
+	free(p);
+}
+
+/* The fields shown come from one window after the block; one that the
+ * end of the window cuts is absent, not shown cut. */
+static void
+test_fields_window(void)
+{
+	size_t n = 0, pad;
+	char *p = malloc(2 * FIELD_WINDOW);
+
+	n += (size_t)sprintf(p + n, "Return-Path: <a@x.test>\n"
+	    "X-Original-To: b@x.test\nSubject: first\nX-Pad: ");
+	pad = FIELD_WINDOW - (n - 49) - 40;
+	memset(p + n, 'p', pad);
+	n += pad;
+	n += (size_t)sprintf(p + n, "\nDate: Sat, 28 Nov 2026 17:48:40 +0000\n"
+	    "To: after@x.test\n\n");
+	CHECK(load(p, n, 0) == 0);
+	CHECK_STR_EQ(text(&msg.subject), "first");
+	CHECK(msg.date.name == NULL); /* cut by the end of the window */
+	CHECK(msg.to.name == NULL);
+	free(p);
+}
+
 /* ---- the filter ------------------------------------------------------------ */
 
 static int
@@ -290,6 +534,8 @@ test_filter(void)
 {
 	static const char cut[] = "Return-Path: <a@x.test>\n"
 	    "X-Original-To: b@x.test\n";
+	char *p;
+	size_t len, n;
 
 	CHECK(load(stored, sizeof(stored) - 1, 0) == 0);
 	CHECK(passes(NULL, NULL) == 1);
@@ -305,6 +551,28 @@ test_filter(void)
 	CHECK(LOAD("Subject: x\n\n") == 0);
 	CHECK(passes(NULL, NULL) == 1 && passes("@x", NULL) == 0);
 	CHECK(passes(NULL, "") == 0);
+
+	/* every recipient of a long block counts, however it is read */
+	p = many_rcpts(4000, &len);
+	CHECK(load(p, len, 0) == 0);
+	CHECK(passes("r3999@x.test", NULL) == 1);
+	CHECK(passes("r0@x.test", "a@x.test") == 1);
+	CHECK(passes("r4000@x.test", NULL) == 0);
+	mem.fail = true;
+	mem.fail_at = len / 2;
+	CHECK(passes("r3999@x.test", NULL) == -1);
+	free(p);
+
+	/* a cut sender matches nothing, not even its start */
+	p = malloc(ADDR_MAX + 64);
+	n = (size_t)sprintf(p, "Return-Path: <");
+	memset(p + n, 'a', ADDR_MAX);
+	n += ADDR_MAX;
+	n += (size_t)sprintf(p + n, "@x.test>\n\n");
+	CHECK(load(p, n, 0) == 0);
+	p[ADDR_MAX - 1 + 14] = '\0';
+	CHECK(passes(NULL, p + 14) == 0);
+	free(p);
 
 	CHECK(load(cut, sizeof(cut) - 1, 0) == 0);
 	CHECK(passes("b@x.test", NULL) == 1);
@@ -372,6 +640,34 @@ test_json(void)
 	    "\"file\":\"1.M1P1Q1.test\",\"path\":\"/m/new/1.M1P1Q1.test\","
 	    "\"message_id\":null,\"header_from\":null,\"header_to\":null,"
 	    "\"delivered\":\"2026-11-28T17:48:40Z\"}\n");
+}
+
+static void
+test_json_many(void)
+{
+	size_t len, count = 0;
+	char *p = many_rcpts(3000, &len);
+	const char *line, *q;
+	int ret;
+
+	CHECK(load(p, len, 0) == 0);
+	line = render(FMT_JSON, &ret);
+	CHECK(ret == 0);
+	for (q = line; (q = strstr(q, "@x.test\"")) != NULL; q++)
+		count++;
+	CHECK(count == 3001); /* the sender, and each recipient */
+	CHECK(strstr(line, "[\"r0@x.test\",\"r1@x.test\",") != NULL);
+	CHECK(strstr(line, ",\"r2999@x.test\"],\"subject\":\"many\"") != NULL);
+
+	/* a read that fails on the way ends the array: the line stays JSON */
+	mem.fail = true;
+	mem.fail_at = len / 2;
+	line = render(FMT_JSON, &ret);
+	CHECK(ret == -1);
+	CHECK(strstr(line, "@x.test\"],\"subject\":\"many\"") != NULL);
+	CHECK(line[strlen(line) - 1] == '\n' && strchr(line, '\n') ==
+	    line + strlen(line) - 1);
+	free(p);
 }
 
 static void
@@ -474,11 +770,17 @@ main(void)
 {
 	test_field_next();
 	test_unfold();
+	test_stream();
+	test_stream_seek_and_fail();
 	test_envelope();
 	test_envelope_variants();
+	test_envelope_cut();
+	test_envelope_long_block();
+	test_fields_window();
 	test_filter();
 	test_summary();
 	test_json();
+	test_json_many();
 	test_mbox();
 	test_random();
 	free(rec.buf);
