@@ -404,7 +404,7 @@ random_message(char *buf, size_t len)
 }
 
 /* Length of a well-formed UTF-8 sequence at s, or 0: written apart from
- * mime.c on purpose, from RFC 3629 section 4. */
+ * lib/utf8.c on purpose, from RFC 3629 section 4. */
 static size_t
 utf8_ok(const unsigned char *s, size_t n)
 {
