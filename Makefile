@@ -48,7 +48,7 @@ EDGE_SRCS    = $(sort $(wildcard src/session/*.c))
 WATCH_SRCS   = $(sort $(wildcard src/watch/*.c))
 # smtp-watch's own edge (directories, inotify, the clock, exits); the rest
 # of src/watch/ is pure and is unit-tested and fuzzed like the core.
-WATCH_EDGE   = $(filter src/watch/main.c src/watch/follow.c src/watch/watch.c,$(WATCH_SRCS))
+WATCH_EDGE   = $(addprefix src/watch/,main.c follow.c scan.c report.c maildir.c output.c)
 WATCH_PURE   = $(filter-out $(WATCH_EDGE),$(WATCH_SRCS))
 # What the unit tests and the fuzzers link (tests/fuzz/run asks for it).
 PURE_SRCS    = $(LIB_SRCS) $(CORE_SRCS) $(WATCH_PURE)

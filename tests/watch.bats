@@ -342,6 +342,30 @@ race() {
 	done
 }
 
+# The first message is renamed into new/ by the process that becomes the
+# watcher, a moment before its exec: as close to the start as it gets.
+@test "without --existing, mail delivered just before the start is never reported: 100 rounds" {
+	maildir "$M"
+	local i old new now
+	for ((i = 0; i < 100; i++)); do
+		now=$EPOCHREALTIME
+		old="${now%.*}.M${now#*.}P$$Q$i.old"
+		printf 'Return-Path: <a@x.test>\nX-Original-To: b@y.test\n\nold\n' >"$M/tmp/$old"
+		(mv "$M/tmp/$old" "$M/new/$old" && exec "$WATCH" --count 1 --format json "$M") \
+			>"$T/out" 2>"$T/out.err" 3>&- &
+		PID=$!
+		PIDS+=("$PID")
+		wait_watching "$PID" "$M/new"
+		new=$(deliver "$M" a@x.test b@y.test "new $i")
+		wait_exit "$PID"
+		assert_equal "$status" 0
+		# one line, and it is the second message
+		grep -qF "\"file\":\"$new\"" "$T/out" ||
+			fail "round $i: reported $(cat "$T/out"), not $new"
+		assert_equal "$(wc -l <"$T/out")" 1
+	done
+}
+
 # ---- --count, --timeout, signals ----------------------------------------------
 
 @test "--timeout exits 1 within a second of the deadline" {
@@ -480,6 +504,23 @@ EOF
 	assert_output ok
 }
 
+@test "Unicode controls: C1, line separators and bidi overrides never come out raw" {
+	maildir "$M"
+	# U+0085 NEL, U+009B CSI, U+2028, U+2029, U+202E RLO, U+2066 LRI, U+202A LRE
+	deliver "$M" a@x.test b@y.test $'a\u0085b\u009bc\u2028d\u2029e\u202ef\u2066g\u202ah' >/dev/null
+	run -0 "$WATCH" --timeout 120 --existing --count 1 "$M"
+	assert_output --partial '  a?b?c?d?e?f?g?h  '
+	run -0 "$WATCH" --timeout 120 --existing --count 1 --format json "$M"
+	assert_output --partial '"subject":"a\u0085b\u009bc\u2028d\u2029e\u202ef\u2066g\u202ah"'
+	local c
+	for c in $'\u0085' $'\u009b' $'\u2028' $'\u2029' $'\u202e' $'\u2066' $'\u202a'; do
+		[[ "$output" != *"$c"* ]] || fail "raw $(printf %s "$c" | od -An -tx1)"
+	done
+	# mbox is the message, byte for byte
+	run -0 "$WATCH" --timeout 120 --existing --count 1 --format mbox "$M"
+	[[ "$output" == *$'a\u0085b\u009bc\u2028d\u2029e\u202ef\u2066g\u202ah'* ]]
+}
+
 # ---- what is reported ----------------------------------------------------------
 
 @test "--existing reports new/ and cur/; without it, old messages are not reported" {
@@ -583,12 +624,18 @@ print("ok")' "$T/out" "$M"
 	assert_equal "$(json_files "$T/out")" "$real"
 }
 
-@test "an event queue overflow is followed by a rescan: nothing lost, nothing twice" {
+# The overflow comes right after the start: the rescan must not take the
+# messages new/ held before it (older than a clock tick) for new ones.
+@test "an event queue overflow is followed by a rescan: nothing lost, nothing twice, nothing old" {
 	local max n
 	max=$(cat /proc/sys/fs/inotify/max_queued_events)
 	[ "$max" -le 100000 ] || skip "max_queued_events is $max: too many files to overflow it"
 	n=$((max + 1000))
 	maildir "$M"
+	deliver "$M" a@x.test b@y.test "old 1" >/dev/null
+	deliver "$M" a@x.test b@y.test "old 2" >/dev/null
+	ls "$M/new" >"$T/old"
+	sleep 0.1
 	start_watch "$T/out" --count "$n" --format json "$M"
 	wait_watching "$PID" "$M/new"
 	kill -STOP "$PID"
@@ -606,7 +653,7 @@ EOF
 	wait_exit "$PID"
 	assert_equal "$status" 0
 	json_files "$T/out" >"$T/got"
-	ls "$M/new" | sort >"$T/want"
+	ls "$M/new" | grep -vxFf "$T/old" | sort >"$T/want"
 	assert_equal "$(wc -l <"$T/got")" "$n"
 	run diff "$T/want" "$T/got"
 	assert_success
@@ -626,6 +673,138 @@ j = json.loads(open(sys.argv[1]).read())
 assert (j["from"], j["to"], j["subject"]) == ("a@x.test", ["b@y.test"], "h\u00ef"), j
 print("ok")' "$T/out"
 	assert_output ok
+}
+
+@test "--rcpt: a recipient cut by the end of a 64 KiB read is not taken whole; one past it matches" {
+	need_session
+	maildir "$M"
+	# 300 long recipients put "victim@example.test" of the recipient
+	# victim@example.test.evil.example exactly at the end of 64 KiB
+	"$PYTHON" - >"$T/script" <<'PY'
+head = len("Return-Path: <a@x.test>\n")
+victim, tag, n = "victim@example.test", len("X-Original-To: "), 300
+fill = 65536 - head - tag - len(victim) - (tag + 1) * n
+print("HELO x\nMAIL FROM:<a@x.test>")
+for i in range(n):
+    length = fill // n + (1 if i < fill % n else 0)
+    local = ("r%d-" % i).ljust(60, "x")
+    left, labels = length - len(local) - 1 - len(".test"), []
+    while left > 51:
+        labels.append("d" * 50)
+        left -= 51
+    labels.append("d" * left)
+    print("RCPT TO:<%s@%s.test>" % (local, ".".join(labels)))
+print("RCPT TO:<victim@example.test.evil.example>")
+print("RCPT TO:<carol@real.test>\nDATA\nSubject: many\n\nbody\n.\nQUIT")
+PY
+	# a pipe, so the session is local and a lone "." ends the message
+	cat "$T/script" | "$SESSION" --maildir "$M" --max-recipients 1000 >/dev/null 2>&1
+	local f
+	f=$(ls "$M/new")
+	assert_equal "$(head -c 65536 "$M/new/$f" | tail -c 20)" " victim@example.test"
+
+	run -1 --separate-stderr "$WATCH" --existing --rcpt victim@example.test --count 1 --timeout 1 "$M"
+	assert_output ""
+	run -1 --separate-stderr "$WATCH" --existing --rcpt @example.test --count 1 --timeout 1 "$M"
+	assert_output ""
+	run -0 --separate-stderr "$WATCH" --existing --rcpt carol@real.test --count 1 --timeout 120 --format json "$M"
+	printf '%s\n' "$output" >"$T/out"
+	run "$PYTHON" -c '
+import json, sys
+j = json.loads(open(sys.argv[1]).read())
+assert len(j["to"]) == 302, len(j["to"])
+assert j["to"][-2:] == ["victim@example.test.evil.example", "carol@real.test"], j["to"][-2:]
+assert j["subject"] == "many", j["subject"]
+print("ok")' "$T/out"
+	assert_output ok
+	run -0 "$WATCH" --existing --rcpt victim@example.test.evil.example --count 1 --timeout 120 "$M"
+	assert_output --regexp '  a@x\.test +r0-x+@d[d.]+\.test \+301  many +[0-9]+  '
+}
+
+# ---- symbolic links ---------------------------------------------------------------
+
+# secret_dir: a directory outside the Maildir holding a message-like file.
+secret_dir() {
+	mkdir -p "$T/secret"
+	printf 'Return-Path: <a@x.test>\nX-Original-To: b@y.test\nSubject: secret\n\nthe secret\n' \
+		>"$T/secret/1.M1P1Q1.secret"
+}
+
+# refused SUB ARGS...: smtp-watch ARGS... MAILDIR exits 2, says that
+# MAILDIR/SUB is a symbolic link, and writes nothing out.
+refused() {
+	local sub=$1
+	shift
+	run -2 --separate-stderr "$WATCH" "$@" "$M"
+	assert_output ""
+	[[ "$stderr" == *"$M/$sub: a symbolic link, not followed"* ]] ||
+		fail "stderr: $stderr"
+}
+
+@test "a symbolic link for new/ is refused, with or without --existing" {
+	secret_dir
+	mkdir -p "$M/tmp" "$M/cur"
+	ln -s "$T/secret" "$M/new"
+	refused new --existing --count 1 --timeout 5 --format mbox
+	refused new --count 1 --timeout 5
+	# a dangling one too: it is not a Maildir that has yet to appear
+	rm "$M/new"
+	ln -s "$T/nowhere" "$M/new"
+	refused new --timeout 5
+}
+
+@test "a symbolic link for cur/ is refused" {
+	secret_dir
+	mkdir -p "$M/tmp" "$M/new"
+	ln -s "$T/secret" "$M/cur"
+	refused cur --existing --count 1 --timeout 5 --format mbox
+	refused cur --count 1 --timeout 5
+}
+
+@test "new/ replaced by a symbolic link while it is followed: refused, exit 2" {
+	secret_dir
+	maildir "$M"
+	start_watch "$T/out" --timeout 10 --format mbox "$M"
+	wait_watching "$PID" "$M/new"
+	mv "$M/new" "$M/new.old"
+	ln -s "$T/secret" "$M/new"
+	# an event from the watched directory, named like the secret file
+	touch "$M/new.old/1.M1P1Q1.secret"
+	wait_exit "$PID"
+	assert_equal "$status" 2
+	run ! grep -q 'the secret' "$T/out"
+	grep -qF "$M/new: a symbolic link" "$T/out.err" || fail "$(cat "$T/out.err")"
+}
+
+@test "a message file that is a symbolic link is skipped, found by a scan or by an event" {
+	secret_dir
+	maildir "$M"
+	local real later
+	ln -s "$T/secret/1.M1P1Q1.secret" "$M/new/1.M0P1Q1.link"
+	real=$(deliver "$M" a@x.test b@y.test "real")
+	run -0 --separate-stderr "$WATCH" --existing --count 1 --timeout 120 --format mbox "$M"
+	[[ "$output" != *"the secret"* ]] || fail "followed the link"
+	[[ "$output" == *"Subject: real"* ]]
+
+	start_watch "$T/out" --count 1 --format mbox "$M"
+	wait_watching "$PID" "$M/new"
+	ln -s "$T/secret/1.M1P1Q1.secret" "$M/new/2.M0P1Q1.link"
+	later=$(deliver "$M" a@x.test b@y.test "later")
+	wait_exit "$PID"
+	assert_equal "$status" 0
+	run ! grep -q 'the secret' "$T/out"
+	grep -q '^Subject: later$' "$T/out"
+}
+
+@test "MAILDIR itself may be a symbolic link: the user chose it" {
+	maildir "$T/real"
+	ln -s "$T/real" "$M"
+	local name
+	name=$(deliver "$T/real" a@x.test b@y.test "via link")
+	run -0 --separate-stderr "$WATCH" --existing --count 1 --timeout 120 --format json "$M"
+	printf '%s\n' "$output" >"$T/out"
+	assert_equal "$(json_files "$T/out")" "$name"
+	grep -qF "\"path\":\"$M/new/$name\"" "$T/out"
 }
 
 # ---- errors ------------------------------------------------------------------------

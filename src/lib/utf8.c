@@ -1,7 +1,8 @@
 /*
  * utf8.c: the one UTF-8 validator (RFC 3629): no overlong forms, no
- * surrogates, nothing past U+10FFFF; and the code points that must never
- * reach a terminal, a header or a log unescaped.
+ * surrogates, nothing past U+10FFFF; the encoding of one code point, for
+ * smtp-watch's character sets; and the code points that must never reach
+ * a terminal, a header or a log unescaped.
  */
 #include "lib/utf8.h"
 
@@ -55,4 +56,29 @@ utf8_is_control(uint32_t cp)
 	    (cp >= 0x202a && cp <= 0x202e) ||            /* bidi embeddings */
 	    (cp >= 0x2066 && cp <= 0x2069) ||            /* bidi isolates */
 	    cp == 0x200e || cp == 0x200f || cp == 0x061c; /* bidi marks */
+}
+
+size_t
+utf8_encode(uint32_t cp, char out[4])
+{
+	if (cp < 0x80) {
+		out[0] = (char)cp;
+		return 1;
+	}
+	if (cp < 0x800) {
+		out[0] = (char)(0xc0 | cp >> 6);
+		out[1] = (char)(0x80 | (cp & 0x3f));
+		return 2;
+	}
+	if (cp < 0x10000) {
+		out[0] = (char)(0xe0 | cp >> 12);
+		out[1] = (char)(0x80 | (cp >> 6 & 0x3f));
+		out[2] = (char)(0x80 | (cp & 0x3f));
+		return 3;
+	}
+	out[0] = (char)(0xf0 | cp >> 18);
+	out[1] = (char)(0x80 | (cp >> 12 & 0x3f));
+	out[2] = (char)(0x80 | (cp >> 6 & 0x3f));
+	out[3] = (char)(0x80 | (cp & 0x3f));
+	return 4;
 }

@@ -22,4 +22,8 @@ size_t utf8_decode(const unsigned char *p, const unsigned char *end,
  * (Trojan Source).  Never accepted in an address, never written out raw. */
 bool utf8_is_control(uint32_t cp);
 
+/* Writes code point cp (at most U+10FFFF) into out as UTF-8 and returns
+ * its length, 1 to 4. */
+size_t utf8_encode(uint32_t cp, char out[4]);
+
 #endif

@@ -1,29 +1,38 @@
 /*
- * fuzz_mime.c: the pure half of smtp-watch (src/watch/mime.c): header fields,
- * the envelope block, RFC 2047 words, dates, JSON and mboxrd output.
+ * fuzz_watch_text.c: smtp-watch's text modules: header unfolding
+ * (fields.c), RFC 2047 words (rfc2047.c), dates (date.c), JSON strings
+ * (json.c), terminal text (text.c), address matching (addrmatch.c) and
+ * mboxrd (mboxrd.c).
  *
  * Input: byte 0 the capacity of the output buffers, bytes 1-2 where the
- * mboxrd stream is cut, then a stored message (or any bytes).  Every
- * function runs on every input, in a buffer of exactly its size.
+ * mboxrd stream is cut, then any bytes.  Every function runs on every
+ * input, in a buffer of exactly its size.
  *
  * Invariants: nothing is written past a capacity and every string is
- * NUL-terminated; parsed offsets lie inside the buffer and the envelope
- * iterator yields exactly nrcpt addresses; unfolded text holds no line
- * break and no outer white space; sanitized text is valid UTF-8 without
- * control characters; JSON output is a valid JSON string body that
- * decodes back to the input when the input is UTF-8; mboxrd output is the
- * reference quoting, whatever the pieces; an address matches itself.
+ * NUL-terminated; unfolded text holds no line break and no outer white
+ * space; cleaned text is valid UTF-8 without a control character (C0,
+ * DEL, C1, U+2028, U+2029, the bidirectional controls); JSON output is a
+ * valid JSON string body without them either, and decodes back to the
+ * input when the input is UTF-8; mboxrd output is the reference quoting,
+ * whatever the pieces; an address matches itself; a parsed date comes
+ * back through date_civil().
  */
 #include <stdbool.h>
 #include <string.h>
 
 #include "fuzz.h"
-#include "watch/mime.h"
+#include "watch/addrmatch.h"
+#include "watch/date.h"
+#include "watch/fields.h"
+#include "watch/json.h"
+#include "watch/mboxrd.h"
+#include "watch/rfc2047.h"
+#include "watch/text.h"
 
 static size_t
 utf8_ok(const unsigned char *p, size_t n)
 {
-	/* Unicode 3.9 Table 3-7, written out independently of mime.c */
+	/* Unicode 3.9 Table 3-7, written out independently of lib/utf8.c */
 	size_t i = 0;
 
 	while (i < n) {
@@ -58,6 +67,25 @@ utf8_ok(const unsigned char *p, size_t n)
 		i += k;
 	}
 	return true;
+}
+
+/* Valid UTF-8 (checked) holding no character that must not reach a
+ * terminal: C0, DEL, C1, U+2028, U+2029, U+202A-U+202E, U+2066-U+2069. */
+static void
+check_no_controls(const char *s, size_t n)
+{
+	const unsigned char *p = (const unsigned char *)s;
+
+	REQUIRE(utf8_ok(p, n));
+	for (size_t i = 0; i < n; i++) {
+		REQUIRE(p[i] >= 0x20 && p[i] != 0x7f);
+		if (p[i] == 0xc2)
+			REQUIRE(p[i + 1] >= 0xa0);
+		if (p[i] == 0xe2 && p[i + 1] == 0x80)
+			REQUIRE(p[i + 2] < 0xa8 || p[i + 2] > 0xae);
+		if (p[i] == 0xe2 && p[i + 1] == 0x81)
+			REQUIRE(p[i + 2] < 0xa6 || p[i + 2] > 0xa9);
+	}
 }
 
 static void
@@ -122,7 +150,7 @@ json_decode(const char *s, size_t n, struct log *out)
 			cp = cp << 4 | (unsigned)h;
 		}
 		if (cp >= 0xd800 && cp <= 0xdfff)
-			return false; /* mime.c never needs a surrogate pair */
+			return false; /* json.c never needs a surrogate pair */
 		if (cp < 0x80) {
 			b[0] = (char)cp;
 			log_add(out, b, 1);
@@ -146,7 +174,8 @@ check_json(const char *in, size_t n)
 {
 	struct log out = { 0 }, back = { 0 };
 
-	mime_json_escape(in, n, emit_log, &out);
+	json_escape(in, n, emit_log, &out);
+	check_no_controls(out.p, out.len);
 	REQUIRE(json_decode(out.p, out.len, &back));
 	if (utf8_ok((const unsigned char *)in, n))
 		REQUIRE(back.len == n && (n == 0 || memcmp(back.p, in, n) == 0));
@@ -170,20 +199,20 @@ static void
 check_mboxrd(const char *in, size_t n, uint32_t seed)
 {
 	struct log whole = { 0 }, cut = { 0 }, ref = { 0 };
-	struct mime_mboxrd q;
+	struct mboxrd q;
 	struct cutter c;
 
-	mime_mboxrd_init(&q);
-	mime_mboxrd_feed(&q, in, n, emit_log, &whole);
-	mime_mboxrd_finish(&q, emit_log, &whole);
+	mboxrd_init(&q);
+	mboxrd_feed(&q, in, n, emit_log, &whole);
+	mboxrd_finish(&q, emit_log, &whole);
 	cutter_init(&c, seed);
-	mime_mboxrd_init(&q);
+	mboxrd_init(&q);
 	for (size_t off = 0; off < n;) {
 		size_t k = cutter_next(&c, n - off);
-		mime_mboxrd_feed(&q, in + off, k, emit_log, &cut);
+		mboxrd_feed(&q, in + off, k, emit_log, &cut);
 		off += k;
 	}
-	mime_mboxrd_finish(&q, emit_log, &cut);
+	mboxrd_finish(&q, emit_log, &cut);
 
 	for (size_t i = 0; i < n;) {
 		const char *e = memchr(in + i, '\n', n - i);
@@ -204,60 +233,27 @@ check_mboxrd(const char *in, size_t n, uint32_t seed)
 	log_free(&ref);
 }
 
-/* ---- the header prefix --------------------------------------------------- */
-
+/* A date that parses has calendar fields that parse back to it. */
 static void
-check_field(const struct mime_field *f, const char *buf, size_t len,
-    char *out, size_t cap)
+check_date(const char *in, size_t n)
 {
-	size_t n;
-	int64_t epoch;
+	static const char months[] = "JanFebMarAprMayJunJulAugSepOctNovDec";
+	struct civil c;
+	int64_t epoch, back;
+	char s[64];
+	int len;
 
-	if (f->value == NULL)
+	if (!date_parse(in, n, &epoch))
 		return;
-	REQUIRE(f->value >= buf && f->value + f->valuelen <= buf + len);
-	REQUIRE(f->name >= buf && f->name + f->namelen <= buf + len);
-	n = mime_field_text(out, cap, f);
-	check_string(out, n, cap);
-	(void)mime_parse_date(f->value, f->valuelen, &epoch);
-}
-
-static void
-check_parse(const char *buf, size_t len, char *out, size_t cap)
-{
-	struct mime_msg m;
-	struct mime_field f;
-	size_t pos = 0, n;
-	unsigned count = 0;
-	long r;
-
-	mime_parse(buf, len, &m);
-	REQUIRE(m.body <= len);
-	REQUIRE(m.rcpt_begin <= m.rcpt_end && m.rcpt_end <= len);
-	REQUIRE(m.envelope || m.nrcpt == 0);
-	check_field(&m.sender, buf, len, out, cap);
-	check_field(&m.date, buf, len, out, cap);
-	check_field(&m.subject, buf, len, out, cap);
-	check_field(&m.message_id, buf, len, out, cap);
-	check_field(&m.from, buf, len, out, cap);
-	check_field(&m.to, buf, len, out, cap);
-
-	n = mime_sender(&m, out, cap);
-	check_string(out, n, cap);
-	pos = m.rcpt_begin;
-	while ((r = mime_rcpt_next(buf, &m, &pos, out, cap)) >= 0) {
-		check_string(out, (size_t)r, cap);
-		REQUIRE(++count <= m.nrcpt);
-	}
-	REQUIRE(count == m.nrcpt);
-
-	/* the field iterator always moves on, and stays inside */
-	pos = 0;
-	while (mime_field_next(buf, len, &pos, &f)) {
-		REQUIRE(pos <= len);
-		REQUIRE(f.value >= buf && f.value + f.valuelen <= buf + len);
-	}
-	REQUIRE(pos <= len);
+	date_civil(epoch, &c);
+	REQUIRE(c.month >= 1 && c.month <= 12 && c.day >= 1 && c.day <= 31);
+	REQUIRE(c.hour < 24 && c.min < 60 && c.sec < 60 && c.wday < 7);
+	if (c.year < 1000 || c.year > 9999)
+		return;
+	len = snprintf(s, sizeof(s), "%d %.3s %lld %02d:%02d:%02d +0000",
+	    c.day, months + 3 * (c.month - 1), (long long)c.year, c.hour, c.min,
+	    c.sec);
+	REQUIRE(date_parse(s, (size_t)len, &back) && back == epoch);
 }
 
 int
@@ -266,7 +262,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	static const size_t caps[] = { 1, 2, 3, 4, 7, 16, 64, 8192 };
 	char *in, *out;
 	size_t n, cap, len, count;
-	int64_t epoch;
+	bool cut;
 
 	if (size < 3)
 		return 0;
@@ -276,41 +272,32 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	memcpy(in, data + 3, n);
 	out = malloc(cap);
 
-	check_parse(in, n, out, cap);
-
-	len = mime_unfold(out, cap, in, n);
+	len = field_unfold(out, cap, in, n, &cut);
 	check_string(out, len, cap);
 	REQUIRE(memchr(out, '\r', len) == NULL && memchr(out, '\n', len) == NULL);
 	if (len > 0)
 		REQUIRE(out[0] != ' ' && out[0] != '\t');
-	if (len > 0 && len + 1 < cap) /* not cut short */
+	if (len > 0 && !cut)
 		REQUIRE(out[len - 1] != ' ' && out[len - 1] != '\t');
 
-	len = mime_decode_words(out, cap, in, n);
+	len = rfc2047_decode(out, cap, in, n);
 	check_string(out, len, cap);
 
-	len = mime_sanitize(out, cap, in, n);
+	len = text_clean(out, cap, in, n);
 	check_string(out, len, cap);
-	REQUIRE(utf8_ok((const unsigned char *)out, len));
-	for (size_t i = 0; i < len; i++) {
-		unsigned char c = (unsigned char)out[i];
-		REQUIRE(c >= 0x20 && c != 0x7f);
-		/* C1 controls are U+0080..U+009F: 0xc2 0x80..0x9f */
-		if (c == 0xc2 && i + 1 < len)
-			REQUIRE((unsigned char)out[i + 1] >= 0xa0);
-	}
+	check_no_controls(out, len);
 
-	len = mime_mbox_sender(out, cap, in, n);
+	len = mboxrd_sender(out, cap, in, n);
 	check_string(out, len, cap);
 	for (size_t i = 0; i < len; i++)
 		REQUIRE((unsigned char)out[i] > ' ' && out[i] != 0x7f);
 
-	len = mime_utf8_prefix(in, n, data[0], &count);
+	len = text_prefix(in, n, data[0], &count);
 	REQUIRE(len <= n && count <= data[0]);
 	REQUIRE(len == n || count == data[0]);
 
-	(void)mime_parse_date(in, n, &epoch);
-	REQUIRE(mime_addr_match(in, n, in, n));
+	check_date(in, n);
+	REQUIRE(addr_match(in, n, in, n));
 	check_json(in, n);
 	check_mboxrd(in, n, (uint32_t)data[1] << 8 | data[2]);
 

@@ -1,7 +1,9 @@
 /*
- * test_mime.c: unit tests of src/watch/mime.c, the pure half of smtp-watch.
- * The last group feeds pseudo-random bytes to every function and checks
- * the output invariants (run it under ASan and UBSan).
+ * test_watch_text.c: unit tests of smtp-watch's text modules: RFC 2047
+ * (rfc2047.c), dates (date.c), JSON strings (json.c), terminal text
+ * (text.c), address matching (addrmatch.c) and mboxrd (mboxrd.c).  The
+ * last group feeds pseudo-random bytes to each and checks the output
+ * invariants (run it under ASan and UBSan).
  */
 #include <stdint.h>
 #include <stdio.h>
@@ -9,7 +11,13 @@
 #include <string.h>
 
 #include "check.h"
-#include "watch/mime.h"
+#include "lib/utf8.h"
+#include "watch/addrmatch.h"
+#include "watch/date.h"
+#include "watch/json.h"
+#include "watch/mboxrd.h"
+#include "watch/rfc2047.h"
+#include "watch/text.h"
 
 /* ---- helpers -------------------------------------------------------- */
 
@@ -37,7 +45,7 @@ decode(const char *in)
 {
 	static char out[1024];
 
-	mime_decode_words(out, sizeof(out), in, strlen(in));
+	rfc2047_decode(out, sizeof(out), in, strlen(in));
 	return out;
 }
 
@@ -47,9 +55,18 @@ json(const char *in, size_t len)
 	static struct sink s;
 
 	s.len = 0;
-	mime_json_escape(in, len, sink_emit, &s);
+	json_escape(in, len, sink_emit, &s);
 	s.buf[s.len] = '\0';
 	return s.buf;
+}
+
+static const char *
+clean(const char *in, size_t len)
+{
+	static char out[1024];
+
+	text_clean(out, sizeof(out), in, len);
+	return out;
 }
 
 static size_t mbox_len; /* length of what mboxrd_whole() returned */
@@ -58,14 +75,14 @@ static const char *
 mboxrd_whole(const char *in, size_t len, size_t chunk)
 {
 	static struct sink s;
-	struct mime_mboxrd q;
+	struct mboxrd q;
 
 	s.len = 0;
-	mime_mboxrd_init(&q);
+	mboxrd_init(&q);
 	for (size_t i = 0; i < len; i += chunk)
-		mime_mboxrd_feed(&q, in + i, len - i < chunk ? len - i : chunk,
+		mboxrd_feed(&q, in + i, len - i < chunk ? len - i : chunk,
 		    sink_emit, &s);
-	mime_mboxrd_finish(&q, sink_emit, &s);
+	mboxrd_finish(&q, sink_emit, &s);
 	s.buf[s.len] = '\0';
 	mbox_len = s.len;
 	return s.buf;
@@ -131,156 +148,19 @@ test_decode_bounds(void)
 
 	/* cut on a character boundary: "ééé" needs 6 bytes, room for 4 */
 	memset(out, 'X', sizeof(out));
-	n = mime_decode_words(out, 5, "=?utf-8?q?=C3=A9=C3=A9=C3=A9?=", 30);
+	n = rfc2047_decode(out, 5, "=?utf-8?q?=C3=A9=C3=A9=C3=A9?=", 30);
 	CHECK(n == 4);
 	CHECK_STR_EQ(out, "\xc3\xa9\xc3\xa9");
-	n = mime_decode_words(out, 4, "=?utf-8?q?=C3=A9=C3=A9=C3=A9?=", 30);
+	n = rfc2047_decode(out, 4, "=?utf-8?q?=C3=A9=C3=A9=C3=A9?=", 30);
 	CHECK(n == 2);
 	CHECK_STR_EQ(out, "\xc3\xa9");
 	CHECK(out[7] == 'X');
-	n = mime_decode_words(out, 1, "abc", 3);
+	n = rfc2047_decode(out, 1, "abc", 3);
 	CHECK(n == 0 && out[0] == '\0');
-	CHECK(mime_decode_words(out, 0, "abc", 3) == 0);
+	CHECK(rfc2047_decode(out, 0, "abc", 3) == 0);
 	/* NUL is data */
-	n = mime_decode_words(out, sizeof(out), "a\0b", 3);
+	n = rfc2047_decode(out, sizeof(out), "a\0b", 3);
 	CHECK_MEM_EQ(out, n, "a\0b", 3);
-}
-
-/* ---- header parsing ------------------------------------------------- */
-
-static const char stored[] =
-    "Return-Path: <sender@example.test>\n"
-    "X-Original-To: bob@example.test\n"
-    "X-Original-To: \"john doe\"@Example.TEST\n"
-    "X-Original-To: \xc3\xbc@example.test\n"
-    "Received: from client.example (127.0.0.1)\n"
-    "\tby sink.example (smtp-sink) with ESMTP id 5F3A1B2C0001.1;\n"
-    "\tSat, 28 Nov 2026 17:48:40 +0000\n"
-    "Return-Path: <eve@evil.test>\n"
-    "X-Original-To: eve@evil.test\n"
-    "From: =?utf-8?q?Al=C3=AFce?= <alice@example.test>\n"
-    "To: Bob <bob@example.test>\n"
-    "Subject: =?UTF-8?B?R3LDvMOfZSBhdXMg?=\n"
-    " =?UTF-8?B?QmVybGlu?= and more\n"
-    "Date: Sat, 28 Nov 2026 17:48:40 +0000\n"
-    "Message-ID: <1@example.test>\n"
-    "Subject: second subject\n"
-    "\n"
-    "X-Original-To: mallory@evil.test\n"
-    "body\n";
-
-static void
-test_parse_stored(void)
-{
-	struct mime_msg m;
-	char buf[256];
-	size_t pos;
-	long n;
-
-	mime_parse(stored, sizeof(stored) - 1, &m);
-	CHECK(m.envelope);
-	CHECK(m.complete);
-	CHECK(m.nrcpt == 3);
-	CHECK(mime_sender(&m, buf, sizeof(buf)) == 19);
-	CHECK_STR_EQ(buf, "sender@example.test");
-
-	pos = m.rcpt_begin;
-	n = mime_rcpt_next(stored, &m, &pos, buf, sizeof(buf));
-	CHECK(n == 16);
-	CHECK_STR_EQ(buf, "bob@example.test");
-	n = mime_rcpt_next(stored, &m, &pos, buf, sizeof(buf));
-	CHECK_STR_EQ(buf, "\"john doe\"@Example.TEST");
-	n = mime_rcpt_next(stored, &m, &pos, buf, sizeof(buf));
-	CHECK_STR_EQ(buf, "\xc3\xbc@example.test");
-	CHECK(mime_rcpt_next(stored, &m, &pos, buf, sizeof(buf)) == -1);
-	(void)n;
-
-	mime_field_text(buf, sizeof(buf), &m.subject);
-	CHECK_STR_EQ(buf, "Gr\xc3\xbc\xc3\x9f" "e aus Berlin and more");
-	mime_field_text(buf, sizeof(buf), &m.from);
-	CHECK_STR_EQ(buf, "Al\xc3\xaf" "ce <alice@example.test>");
-	mime_field_text(buf, sizeof(buf), &m.to);
-	CHECK_STR_EQ(buf, "Bob <bob@example.test>");
-	mime_field_text(buf, sizeof(buf), &m.date);
-	CHECK_STR_EQ(buf, "Sat, 28 Nov 2026 17:48:40 +0000");
-	mime_field_text(buf, sizeof(buf), &m.message_id);
-	CHECK_STR_EQ(buf, "<1@example.test>");
-	CHECK_STR_EQ(stored + m.body, "X-Original-To: mallory@evil.test\nbody\n");
-}
-
-static void
-test_parse_variants(void)
-{
-	static const char nullsender[] =
-	    "Return-Path: <>\nX-Original-To: a@b.test\n"
-	    "Received: from x (y)\n\tby z (smtp-sink) with SMTP id 1;\n"
-	    "\tdate\nno header here\nSubject: not a header\n";
-	static const char foreign[] =
-	    "Subject: hello\r\nFrom: a@b\r\n\r\nbody\r\n";
-	static const char cut[] =
-	    "Return-Path: <a@b.test>\nX-Original-To: c@d.test\nSubject: lo";
-	static const char norcpt[] = "Return-Path: <a@b.test>\n\nbody";
-	struct mime_msg m;
-	char buf[64];
-	size_t pos;
-
-	mime_parse(nullsender, sizeof(nullsender) - 1, &m);
-	CHECK(m.envelope && m.nrcpt == 1 && m.complete);
-	CHECK(mime_sender(&m, buf, sizeof(buf)) == 0 && buf[0] == '\0');
-	CHECK(m.subject.value == NULL);
-	CHECK_STR_EQ(nullsender + m.body, "no header here\nSubject: not a header\n");
-
-	mime_parse(foreign, sizeof(foreign) - 1, &m);
-	CHECK(!m.envelope && m.nrcpt == 0 && m.complete);
-	pos = m.rcpt_begin;
-	CHECK(mime_rcpt_next(foreign, &m, &pos, buf, sizeof(buf)) == -1);
-	mime_field_text(buf, sizeof(buf), &m.subject);
-	CHECK_STR_EQ(buf, "hello");
-	mime_field_text(buf, sizeof(buf), &m.from);
-	CHECK_STR_EQ(buf, "a@b");
-	CHECK_STR_EQ(foreign + m.body, "body\r\n");
-
-	mime_parse(cut, sizeof(cut) - 1, &m);
-	CHECK(m.envelope && m.nrcpt == 1 && !m.complete);
-	mime_field_text(buf, sizeof(buf), &m.subject);
-	CHECK_STR_EQ(buf, "lo");
-
-	mime_parse(norcpt, sizeof(norcpt) - 1, &m);
-	CHECK(m.envelope && m.nrcpt == 0 && m.complete);
-	CHECK_STR_EQ(norcpt + m.body, "body");
-
-	mime_parse("", 0, &m);
-	CHECK(!m.envelope && !m.complete && m.body == 0);
-
-	/* the address is cut to the buffer, never beyond */
-	mime_parse(stored, sizeof(stored) - 1, &m);
-	pos = m.rcpt_begin;
-	CHECK(mime_rcpt_next(stored, &m, &pos, buf, 4) == 3);
-	CHECK_STR_EQ(buf, "bob");
-}
-
-static void
-test_fields(void)
-{
-	static const char h[] = "Subject : x\nBad line\n";
-	static const char ws[] = " leading\nSubject: x\n";
-	struct mime_field f;
-	size_t pos = 0;
-	char out[64];
-
-	CHECK(mime_field_next(h, sizeof(h) - 1, &pos, &f));
-	CHECK(mime_field_is(&f, "subject"));
-	CHECK(!mime_field_is(&f, "subjec"));
-	CHECK(!mime_field_next(h, sizeof(h) - 1, &pos, &f));
-	CHECK(pos == 12); /* stays on the line that is not a field */
-	pos = 0;
-	CHECK(!mime_field_next(ws, sizeof(ws) - 1, &pos, &f));
-
-	CHECK(mime_unfold(out, sizeof(out), "  Hello\n\tWorld\r\n  again \r\n",
-	    26) == 18);
-	CHECK_STR_EQ(out, "Hello\tWorld  again");
-	CHECK(mime_unfold(out, 4, "abcdef", 6) == 3);
-	CHECK_STR_EQ(out, "abc");
 }
 
 /* ---- dates ---------------------------------------------------------- */
@@ -290,7 +170,7 @@ test_dates(void)
 {
 	int64_t t = 0;
 
-#define DATE(s) mime_parse_date(s, strlen(s), &t)
+#define DATE(s) date_parse(s, strlen(s), &t)
 	CHECK(DATE("Sat, 28 Nov 2026 17:48:40 +0000") && t == 1795888120);
 	CHECK(DATE("28 Nov 2026 17:48 -0130") && t == 1795893480);
 	CHECK(DATE("Sat, 28 Nov 26 17:48:40 GMT") && t == 1795888120);
@@ -308,6 +188,40 @@ test_dates(void)
 #undef DATE
 }
 
+static void
+test_civil(void)
+{
+	struct civil c;
+
+	date_civil(0, &c);
+	CHECK(c.year == 1970 && c.month == 1 && c.day == 1 && c.wday == 4);
+	CHECK(c.hour == 0 && c.min == 0 && c.sec == 0);
+	date_civil(1795888120, &c); /* Sat, 28 Nov 2026 17:48:40 */
+	CHECK(c.year == 2026 && c.month == 11 && c.day == 28 && c.wday == 6);
+	CHECK(c.hour == 17 && c.min == 48 && c.sec == 40);
+	date_civil(1709208000, &c); /* Thu, 29 Feb 2024 12:00:00 */
+	CHECK(c.year == 2024 && c.month == 2 && c.day == 29 && c.wday == 4);
+	date_civil(-1, &c); /* Wed, 31 Dec 1969 23:59:59 */
+	CHECK(c.year == 1969 && c.month == 12 && c.day == 31 && c.wday == 3);
+	CHECK(c.hour == 23 && c.min == 59 && c.sec == 59);
+	date_civil(253402300799, &c);
+	CHECK(c.year == 9999 && c.month == 12 && c.day == 31 && c.wday == 5);
+	date_civil(951782400, &c); /* 2000-02-29, a 400-year leap day */
+	CHECK(c.year == 2000 && c.month == 2 && c.day == 29 && c.wday == 2);
+
+	/* date_parse() and date_civil() agree on every day of 1999-2001 */
+	for (int64_t t = 915148800; t < 1009843200; t += 86400 + 3661) {
+		char s[64];
+		int64_t back;
+		static const char *const mon[] = { "Jan", "Feb", "Mar", "Apr",
+			"May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec" };
+		date_civil(t, &c);
+		snprintf(s, sizeof(s), "%d %s %lld %02d:%02d:%02d +0000", c.day,
+		    mon[c.month - 1], (long long)c.year, c.hour, c.min, c.sec);
+		CHECK(date_parse(s, strlen(s), &back) && back == t);
+	}
+}
+
 /* ---- escaping ------------------------------------------------------- */
 
 static void
@@ -318,7 +232,7 @@ test_json(void)
 	    "\xe2\x80\xa8|\xc0\xaf|\xed\xa0\x80|\xe2\x82|\xf0\x9f\x98\x80|";
 
 	CHECK_STR_EQ(json(in, sizeof(in) - 1),
-	    "q\\\"b\\\\n\\nt\\tc\\u0001\\u001f\x7f|\\ufffd|\xc3\xa9|"
+	    "q\\\"b\\\\n\\nt\\tc\\u0001\\u001f\\u007f|\\ufffd|\xc3\xa9|"
 	    "\xe2\x82\xac|\\u2028|\\ufffd\\ufffd|\\ufffd\\ufffd\\ufffd|"
 	    "\\ufffd\\ufffd|\xf0\x9f\x98\x80|");
 	CHECK_STR_EQ(json("a\0b\b\f\r", 6), "a\\u0000b\\b\\f\\r");
@@ -327,24 +241,55 @@ test_json(void)
 	    "\\ufffd\\ufffd\\ufffd\\ufffd"); /* above U+10FFFF */
 }
 
+/* C1 controls, the line and paragraph separators and the bidirectional
+ * controls: escaped in JSON, '?' on the terminal. */
 static void
-test_sanitize(void)
+test_unicode_controls(void)
+{
+	static const char in[] =
+	    "a\xc2\x80" "b\xc2\x85" "c\xc2\x9b" "d\xc2\x9f" "e\xc2\xa0"
+	    "f\xe2\x80\xa8" "g\xe2\x80\xa9" "h\xe2\x80\xaa" "i\xe2\x80\xae"
+	    "j\xe2\x80\xaf" "k\xe2\x81\xa5" "l\xe2\x81\xa6" "m\xe2\x81\xa9"
+	    "n\xe2\x81\xaa" "o";
+
+	CHECK_STR_EQ(json(in, sizeof(in) - 1),
+	    "a\\u0080b\\u0085c\\u009bd\\u009fe\xc2\xa0"
+	    "f\\u2028g\\u2029h\\u202ai\\u202e"
+	    "j\xe2\x80\xaf" "k\xe2\x81\xa5" "l\\u2066m\\u2069"
+	    "n\xe2\x81\xaa" "o");
+	CHECK_STR_EQ(clean(in, sizeof(in) - 1),
+	    "a?b?c?d?e\xc2\xa0" "f?g?h?i?j\xe2\x80\xaf" "k\xe2\x81\xa5" "l?m?"
+	    "n\xe2\x81\xaa" "o");
+	for (uint32_t cp = 0; cp < 0x110000; cp++) {
+		bool want = cp < 0x20 || (cp >= 0x7f && cp < 0xa0) ||
+		    cp == 0x2028 || cp == 0x2029 ||
+		    (cp >= 0x202a && cp <= 0x202e) ||
+		    (cp >= 0x2066 && cp <= 0x2069) ||
+		    cp == 0x200e || cp == 0x200f || cp == 0x061c;
+		if (utf8_is_control(cp) != want)
+			CHECK(utf8_is_control(cp) == want);
+	}
+}
+
+static void
+test_clean(void)
 {
 	static const char in[] = "a\tb\x01" "c\x7f\xc2\x85" "d\xff \xc3\xa9\xc2\xa0";
 	char out[64];
 	size_t n, c;
 
-	n = mime_sanitize(out, sizeof(out), in, sizeof(in) - 1);
+	n = text_clean(out, sizeof(out), in, sizeof(in) - 1);
 	CHECK_STR_EQ(out, "a b?c??d\xef\xbf\xbd \xc3\xa9\xc2\xa0");
 	CHECK(n == strlen(out));
 	/* cut before the U+FFFD that does not fit */
-	n = mime_sanitize(out, 4, "ab\xff", 3);
+	n = text_clean(out, 4, "ab\xff", 3);
 	CHECK(n == 2);
 	CHECK_STR_EQ(out, "ab");
+	CHECK(text_clean(out, 0, "ab", 2) == 0);
 
-	CHECK(mime_utf8_prefix("h\xc3\xa9llo", 6, 2, &c) == 3 && c == 2);
-	CHECK(mime_utf8_prefix("h\xc3\xa9llo", 6, 99, &c) == 6 && c == 5);
-	CHECK(mime_utf8_prefix("\xff\xff", 2, 1, &c) == 1 && c == 1);
+	CHECK(text_prefix("h\xc3\xa9llo", 6, 2, &c) == 3 && c == 2);
+	CHECK(text_prefix("h\xc3\xa9llo", 6, 99, &c) == 6 && c == 5);
+	CHECK(text_prefix("\xff\xff", 2, 1, &c) == 1 && c == 1);
 }
 
 /* ---- envelope filters ----------------------------------------------- */
@@ -352,12 +297,21 @@ test_sanitize(void)
 static bool
 match(const char *pat, const char *addr)
 {
-	return mime_addr_match(pat, strlen(pat), addr, strlen(addr));
+	return addr_match(pat, strlen(pat), addr, strlen(addr));
 }
 
 static void
 test_addr_match(void)
 {
+	const char *s = "  <a@b>\t";
+	size_t n = strlen(s);
+
+	addr_trim(&s, &n);
+	CHECK_MEM_EQ(s, n, "a@b", 3);
+	s = "<a@b";
+	n = 4;
+	addr_trim(&s, &n);
+	CHECK_MEM_EQ(s, n, "<a@b", 4);
 	CHECK(match("bob@example.test", "bob@example.test"));
 	CHECK(match("bob@EXAMPLE.Test", "bob@example.TEST"));
 	CHECK(match("<bob@example.test>", "bob@example.test"));
@@ -406,13 +360,13 @@ test_mboxrd(void)
 	for (size_t chunk = 1; chunk < 70; chunk += 7)
 		CHECK_STR_EQ(mboxrd_whole(many, sizeof(many) - 1, chunk), buf);
 
-	CHECK(mime_mbox_sender(sender, sizeof(sender), "", 0) == 13);
+	CHECK(mboxrd_sender(sender, sizeof(sender), "", 0) == 13);
 	CHECK_STR_EQ(sender, "MAILER-DAEMON");
-	mime_mbox_sender(sender, sizeof(sender), "<>", 2);
+	mboxrd_sender(sender, sizeof(sender), "<>", 2);
 	CHECK_STR_EQ(sender, "MAILER-DAEMON");
-	mime_mbox_sender(sender, sizeof(sender), "\"j d\"@x\t.test", 13);
+	mboxrd_sender(sender, sizeof(sender), "\"j d\"@x\t.test", 13);
 	CHECK_STR_EQ(sender, "\"j_d\"@x_.test");
-	CHECK(mime_mbox_sender(sender, 5, "abcdefgh", 8) == 4);
+	CHECK(mboxrd_sender(sender, 5, "abcdefgh", 8) == 4);
 }
 
 /* ---- pseudo-random input -------------------------------------------- */
@@ -452,7 +406,7 @@ random_message(char *buf, size_t len)
 }
 
 /* Length of a well-formed UTF-8 sequence at s, or 0: written apart from
- * mime.c on purpose, from RFC 3629 section 4. */
+ * lib/utf8.c on purpose, from RFC 3629 section 4. */
 static size_t
 utf8_ok(const unsigned char *s, size_t n)
 {
@@ -484,7 +438,7 @@ utf8_ok(const unsigned char *s, size_t n)
 }
 
 /* A JSON string body: no raw control character, no lone quote or
- * backslash, all of it valid UTF-8. */
+ * backslash, all of it valid UTF-8 with no character that json.c escapes. */
 static bool
 json_valid(const char *s, size_t n)
 {
@@ -492,10 +446,16 @@ json_valid(const char *s, size_t n)
 
 	for (size_t i = 0; i < n;) {
 		size_t k = utf8_ok(u + i, n - i);
-		if (k == 0 || u[i] < 0x20 || u[i] == '"')
+		if (k == 0 || u[i] < 0x20 || u[i] == 0x7f || u[i] == '"')
 			return false;
-		if (u[i] == '\\' && (i + 1 >= n || !strchr("\"\\/bfnrtu", s[i + 1]) ||
-		    s[i + 1] == '\0'))
+		if (k == 2 && u[i] == 0xc2 && u[i + 1] < 0xa0)
+			return false; /* C1 */
+		if (k == 3 && u[i] == 0xe2 && ((u[i + 1] == 0x80 &&
+		    u[i + 2] >= 0xa8 && u[i + 2] <= 0xae) ||
+		    (u[i + 1] == 0x81 && u[i + 2] >= 0xa6 && u[i + 2] <= 0xa9)))
+			return false; /* U+2028-U+202E, U+2066-U+2069 */
+		if (u[i] == '\\' && (i + 1 >= n ||
+		    !strchr("\"\\/bfnrtu", s[i + 1]) || s[i + 1] == '\0'))
 			return false;
 		i += u[i] == '\\' ? 2 : k;
 	}
@@ -507,56 +467,44 @@ test_random(void)
 {
 	static char msg[4096];
 	static struct sink s;
-	char out[300], shown[1024], addr[40];
-	int bad_json = 0, bad_bound = 0, bad_mbox = 0;
+	static char copy[sizeof(msg) * 3];
+	char out[300], shown[1024];
+	int bad_json = 0, bad_clean = 0, bad_mbox = 0;
 
 	for (int round = 0; round < 3000; round++) {
-		size_t len = rnd(sizeof(msg)), pos;
-		struct mime_msg m;
-		struct mime_field *fields[] = { &m.subject, &m.from, &m.to,
-			&m.date, &m.message_id };
+		size_t len = rnd(sizeof(msg)), n, wlen;
+		const char *whole;
 		int64_t t;
 
 		random_message(msg, len);
-		mime_parse(msg, len, &m);
-		if (m.body > len)
-			bad_bound++;
-		pos = m.rcpt_begin;
-		while (mime_rcpt_next(msg, &m, &pos, addr, sizeof(addr)) >= 0)
-			if (strlen(addr) >= sizeof(addr))
-				bad_bound++;
-		mime_sender(&m, addr, sizeof(addr));
-		for (size_t f = 0; f < 5; f++) {
-			size_t n = mime_field_text(out, 1 + rnd(sizeof(out)),
-			    fields[f]);
-			s.len = 0;
-			mime_json_escape(out, n, sink_emit, &s);
-			if (!json_valid(s.buf, s.len))
-				bad_json++;
-			n = mime_sanitize(shown, sizeof(shown), out, n);
-			if (!json_valid(shown, n) && memchr(shown, '"', n) == NULL &&
-			    memchr(shown, '\\', n) == NULL)
-				bad_json++;
-			(void)mime_parse_date(out, strlen(out), &t);
-		}
+		n = rfc2047_decode(out, 1 + rnd(sizeof(out)), msg, len);
 		s.len = 0;
-		mime_json_escape(msg, len, sink_emit, &s);
+		json_escape(out, n, sink_emit, &s);
+		if (!json_valid(s.buf, s.len))
+			bad_json++;
+		n = text_clean(shown, sizeof(shown), out, n);
+		if (n != strlen(shown) || (!json_valid(shown, n) &&
+		    memchr(shown, '"', n) == NULL &&
+		    memchr(shown, '\\', n) == NULL))
+			bad_clean++;
+		(void)date_parse(msg, len, &t);
+		s.len = 0;
+		json_escape(msg, len, sink_emit, &s);
 		if (s.overflow || !json_valid(s.buf, s.len))
 			bad_json++;
 		s.overflow = false;
-		(void)mime_addr_match(msg, len % 50, msg + len / 2, len - len / 2);
+		(void)addr_match(msg, len % 50, msg + len / 2, len - len / 2);
 
 		/* mboxrd: chunking does not matter */
-		static char copy[sizeof(msg) * 3];
-		const char *whole = mboxrd_whole(msg, len, len + 1);
-		size_t wlen = mbox_len;
+		whole = mboxrd_whole(msg, len, len + 1);
+		wlen = mbox_len;
 		memcpy(copy, whole, wlen);
 		whole = mboxrd_whole(msg, len, 1 + rnd(64));
 		if (mbox_len != wlen || memcmp(whole, copy, wlen) != 0)
 			bad_mbox++;
 	}
 	CHECK(bad_json == 0);
-	CHECK(bad_bound == 0);
+	CHECK(bad_clean == 0);
 	CHECK(bad_mbox == 0);
 }
 
@@ -565,14 +513,13 @@ main(void)
 {
 	test_decode_words();
 	test_decode_bounds();
-	test_parse_stored();
-	test_parse_variants();
-	test_fields();
 	test_dates();
+	test_civil();
 	test_json();
-	test_sanitize();
+	test_unicode_controls();
+	test_clean();
 	test_addr_match();
 	test_mboxrd();
 	test_random();
-	return check_finish("test_mime");
+	return check_finish("test_watch_text");
 }
