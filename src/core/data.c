@@ -30,8 +30,8 @@ data_begin(struct data_machine *d, bool lf_ok, uint64_t max_size,
  * here once: with SSE2 (every x86-64) sixteen bytes are looked at in one
  * step for both, instead of one memchr(3) for each. */
 #if defined(__SSE2__)
-static const char *
-find_line_end(const char *p, const char *end)
+const char *
+data_line_end(const char *p, const char *end)
 {
 	const __m128i cr = _mm_set1_epi8('\r'), lf = _mm_set1_epi8('\n');
 
@@ -48,8 +48,8 @@ find_line_end(const char *p, const char *end)
 	return NULL;
 }
 #else
-static const char *
-find_line_end(const char *p, const char *end)
+const char *
+data_line_end(const char *p, const char *end)
 {
 	const char *lf = memchr(p, '\n', (size_t)(end - p));
 	const char *cr = memchr(p, '\r', (size_t)((lf ? lf : end) - p));
@@ -62,7 +62,7 @@ find_line_end(const char *p, const char *end)
 static const char *
 feed_text(struct data_machine *d, const char *p, const char *end)
 {
-	const char *e = find_line_end(p, end);
+	const char *e = data_line_end(p, end);
 
 	if (e == NULL) {
 		body_text(&d->body, p, (size_t)(end - p));
@@ -91,7 +91,7 @@ static const char *
 feed_lines(struct data_machine *d, const char *p, const char *end)
 {
 	while (p < end) {
-		const char *e = find_line_end(p, end), *text = p, *next;
+		const char *e = data_line_end(p, end), *text = p, *next;
 
 		if (e == NULL)
 			break;

@@ -32,6 +32,10 @@ void data_begin(struct data_machine *, bool lf_ok, uint64_t max_size,
  * bytes it consumed.  The state is DS_END once the end was found. */
 size_t data_feed(struct data_machine *, const char *in, size_t len);
 
+/* The next CR or LF in [p, end), or NULL: the scan every message byte
+ * passes, DATA's and BDAT's. */
+const char *data_line_end(const char *p, const char *end);
+
 static inline bool
 data_done(const struct data_machine *d)
 {

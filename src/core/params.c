@@ -92,7 +92,7 @@ mail_param(const char *k, size_t kn, const char *v, size_t vn, bool has_val,
 		else if (word_is(v, vn, "8BITMIME"))
 			seen->p->body = BODY_8BITMIME;
 		else if (word_is(v, vn, "BINARYMIME"))
-			return PARAM_UNKNOWN; /* RFC 3030: needs CHUNKING */
+			seen->p->body = BODY_BINARYMIME; /* RFC 3030 */
 		else
 			return PARAM_SYNTAX;
 		return PARAM_OK;

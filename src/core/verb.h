@@ -16,10 +16,14 @@
 #define VF_JUNK 0x02     /* free to repeat: past JUNK_LIMIT each is an error */
 #define VF_ENVELOPE 0x04 /* MAIL, RCPT: a refusal is logged as one */
 #define VF_HIDDEN 0x08   /* not listed by HELP */
+#define VF_SMTP 0x10     /* SMTP only: 500 under --lmtp (HELO, EHLO) */
+#define VF_LMTP 0x20     /* LMTP only: 500 without --lmtp (LHLO) */
+#define VF_CHUNK 0x40    /* octets follow the line (BDAT): they are read
+			    even when the command is refused */
 
 /* A set of states, as the bits 1 << ST_x. */
 #define IN(st) (1u << (st))
-#define IN_GREETED (IN(ST_READY) | IN(ST_MAIL) | IN(ST_RCPT))
+#define IN_GREETED (IN(ST_READY) | IN(ST_MAIL) | IN(ST_RCPT) | IN(ST_CHUNKS))
 #define IN_ANY (IN(ST_START) | IN_GREETED)
 
 typedef void (*verb_fn)(struct session *, const char *arg, const char *end);
@@ -37,7 +41,8 @@ struct verb {
  * unknown verb gives the table's entry for "unknown". */
 const struct verb *verb_lookup(const char *line, size_t len, const char **arg);
 
-/* The verbs HELP lists, separated by spaces: the length written. */
-size_t verb_list(char *buf, size_t cap);
+/* The verbs HELP lists, separated by spaces, but none with a flag of
+ * hide (VF_SMTP or VF_LMTP): the length written. */
+size_t verb_list(char *buf, size_t cap, unsigned hide);
 
 #endif

@@ -88,6 +88,7 @@ main(int argc, char **argv)
 	static struct conn c;
 	/* untouched pages cost nothing: only what a session uses is mapped */
 	static struct path rcpt_table[SESSION_RCPT_LIMIT];
+	static int rcpt_results[SESSION_RCPT_LIMIT];
 	struct log_session ls;
 	struct session_config cfg;
 	struct serve_limits lim;
@@ -126,9 +127,11 @@ main(int argc, char **argv)
 		.max_size = opt.max_size,
 		.max_recipients = opt.max_recipients,
 		.rcpt_table = rcpt_table,
+		.rcpt_results = rcpt_results,
 		.max_errors = opt.max_errors,
 		.extensions = EXT_DEFAULT,
 		.local = peer.local,
+		.lmtp = opt.lmtp,
 		.bare_lf = opt.bare_lf,
 		.delivery = &deliver_ops,
 		.delivery_ctx = &d,

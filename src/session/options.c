@@ -32,6 +32,10 @@ static const char usage_text[] =
     "  --network             network rules even on a pipe or a terminal\n"
     "  --bare-lf MODE        reject or normalize bare CR/LF in a message "
     "[normalize]\n"
+    "  --lmtp                speak LMTP (RFC 2033): LHLO, a reply per "
+    "recipient\n"
+    "  --proxy-protocol      a HAProxy PROXY v1/v2 header first names the "
+    "client\n"
     "  --verbose             log every command\n"
     "  --version, --help\n"
     "\n"
@@ -41,6 +45,7 @@ enum {
 	O_HOSTNAME = 256, O_MAILDIR, O_PRINT, O_DISCARD, O_PIPE, O_MAX_SIZE,
 	O_MAX_RCPT, O_TIMEOUT, O_MAX_ERRORS, O_BARE_LF, O_VERBOSE, O_VERSION,
 	O_HELP, O_MAX_SESSION_TIME, O_NETWORK,
+	O_LMTP, O_PROXY,
 };
 
 static const struct option longopts[] = {
@@ -59,6 +64,8 @@ static const struct option longopts[] = {
 	{ "verbose", no_argument, NULL, O_VERBOSE },
 	{ "version", no_argument, NULL, O_VERSION },
 	{ "help", no_argument, NULL, O_HELP },
+	{ "lmtp", no_argument, NULL, O_LMTP },
+	{ "proxy-protocol", no_argument, NULL, O_PROXY },
 	{ NULL, 0, NULL, 0 },
 };
 
@@ -156,6 +163,12 @@ apply(struct options *o, int c, const char *arg)
 		return true;
 	case O_VERBOSE:
 		o->verbose = true;
+		return true;
+	case O_LMTP:
+		o->lmtp = true;
+		return true;
+	case O_PROXY:
+		o->proxy = true;
 		return true;
 	}
 	return false;
