@@ -20,6 +20,7 @@
 #define SESSION_ID_SIZE 40
 
 #include "core/session.h"
+#include "lib/clock.h"
 #include "lib/fmt.h"
 #include "session/confine.h"
 #include "session/conn.h"
@@ -68,6 +69,34 @@ confine_session(const struct options *opt)
 #ifdef CONFINE_PROBE
 	confine_probe();
 #endif
+}
+
+/* --proxy-protocol: the client is who the load balancer's header says,
+ * from here on everywhere (Received, logs, the session's notion of a
+ * network client).  A header that is malformed, too long or late ends
+ * the session with no reply: whatever sent it is not a balancer we know,
+ * and an SMTP reply would tell a scanner what listens here. */
+#define PROXY_WAIT_MAX 5 /* seconds, or --timeout if shorter */
+
+static bool
+take_proxy_header(struct conn *c, struct peer *peer, unsigned timeout,
+    const char *id)
+{
+	unsigned wait = timeout < PROXY_WAIT_MAX ? timeout : PROXY_WAIT_MAX;
+	struct proxy_info pi;
+
+	if (conn_proxy(c, clock_ms() + (long long)wait * 1000, &pi) < 0) {
+		log_proxy_refused(id, peer->addr, pi.why);
+		return false;
+	}
+	peer->local = false; /* a balancer's client is a network client */
+	if (pi.local) {
+		log_proxy(id, NULL, 0, peer->addr, pi.version);
+		return true;
+	}
+	log_proxy(id, pi.src, pi.sport, peer->addr, pi.version);
+	snprintf(peer->addr, sizeof(peer->addr), "%s", pi.src);
+	return true;
 }
 
 static const char *
@@ -119,6 +148,8 @@ main(int argc, char **argv)
 	serve_stop_signals(&stop, &wait_mask);
 	conn_init(&c, &peer, opt.timeout, &wait_mask);
 	confine_session(&opt);
+	if (opt.proxy && !take_proxy_header(&c, &peer, opt.timeout, id))
+		return EX_OK;
 	ls = (struct log_session){ .verbose = opt.verbose };
 	cfg = (struct session_config){
 		.hostname = opt.hostname,
