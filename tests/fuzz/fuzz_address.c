@@ -92,7 +92,7 @@ check_params(const char *in, size_t n)
 	REQUIRE(r == PARAM_OK || r == PARAM_SYNTAX || r == PARAM_UNKNOWN);
 	if (r == PARAM_OK)
 		REQUIRE(p.body == BODY_UNSPECIFIED || p.body == BODY_7BIT ||
-		    p.body == BODY_8BITMIME);
+		    p.body == BODY_8BITMIME || p.body == BODY_BINARYMIME);
 	r = params_parse_rcpt(in, in + n);
 	REQUIRE(r == PARAM_OK || r == PARAM_SYNTAX || r == PARAM_UNKNOWN);
 	/* nothing but spaces is no parameter at all */

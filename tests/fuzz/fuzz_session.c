@@ -6,8 +6,11 @@
  * --bare-lf reject, bits 2-3 --max-size, bits 4-5 --max-recipients,
  * bits 6-7 --max-errors); byte 1 the delivery's faults (bits 0-1 begin:
  * fine, ENOSPC, EIO, or "no bytes wanted" as --discard says it; bit 2
- * every write, bits 3-5 commit) and bit 7 how the client leaves (timeout
- * or EOF); bytes 2-3 where the input is cut; then the client's bytes.
+ * every write, bits 3-5 commit), bit 6 LMTP (--lmtp, with recipients
+ * whose local part ends in "+fail" or "+reject" failing on their own,
+ * fake_rcpt_result) and bit 7 how the client leaves (timeout or EOF);
+ * bytes 2-3 where the input is cut; then the client's bytes, BDAT
+ * chunks among them.
  *
  * Invariants: every reply line is "[2-5]dd" and a space or hyphen, holds
  * no control character and ends in CRLF, and the replies are whole at
@@ -227,6 +230,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	static const int commits[] = { 0, ENOSPC, DELIVER_PERMANENT,
 		DELIVER_TEMPORARY, 0, 0, 0, 0 };
 	static struct path table[100];
+	static int results[100];
 	struct session_config cfg;
 	struct record rec[2] = { { 0 }, { 0 } };
 	struct fake f[2];
@@ -244,6 +248,9 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		.max_size = sizes[(data[0] >> 2) & 3],
 		.max_recipients = rcpts[(data[0] >> 4) & 3],
 		.rcpt_table = table,
+		.rcpt_results = results,
+		.rcpt_result = fake_rcpt_result,
+		.lmtp = data[1] & 0x40,
 		.max_errors = errors[(data[0] >> 6) & 3],
 		.extensions = EXT_DEFAULT,
 		.local = data[0] & 1,
