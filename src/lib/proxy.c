@@ -10,6 +10,7 @@
 #include <arpa/inet.h>
 #include <string.h>
 
+#include "lib/fmt.h"
 #include "lib/proxy.h"
 
 static const unsigned char v2_sig[12] = { '\r', '\n', '\r', '\n', '\0',
@@ -57,14 +58,35 @@ port(const char *s, unsigned *out)
 	return v <= 65535;
 }
 
+/* An IPv4 address as text: inet_ntop(3) would bring in the printf
+ * machinery, which a session otherwise does not touch before its first
+ * command (every connection behind a balancer passes here). */
+static void
+ipv4_text(const unsigned char *a, char *dst)
+{
+	size_t o = 0;
+
+	for (int i = 0; i < 4; i++) {
+		if (i)
+			dst[o++] = '.';
+		o += fmt_dec(dst + o, a[i]);
+	}
+	dst[o] = '\0';
+}
+
 /* A numeric address of family af, in canonical form into dst. */
 static bool
 address(int af, const char *s, char *dst)
 {
 	unsigned char bin[16];
 
-	return inet_pton(af, s, bin) == 1 &&
-	    inet_ntop(af, bin, dst, PROXY_ADDR_MAX) != NULL;
+	if (inet_pton(af, s, bin) != 1)
+		return false;
+	if (af == AF_INET) {
+		ipv4_text(bin, dst);
+		return true;
+	}
+	return inet_ntop(af, bin, dst, PROXY_ADDR_MAX) != NULL;
 }
 
 /* "PROXY TCP4 192.0.2.1 198.51.100.1 56324 25\r\n": line is the text
@@ -159,8 +181,8 @@ v2_addresses(const unsigned char *a, size_t n, unsigned family,
 		alen = 12;
 		if (n < alen)
 			return bad(pi, "v2: short IPv4 address block");
-		inet_ntop(AF_INET, a, pi->src, sizeof(pi->src));
-		inet_ntop(AF_INET, a + 4, pi->dst, sizeof(pi->dst));
+		ipv4_text(a, pi->src);
+		ipv4_text(a + 4, pi->dst);
 		pi->sport = be16(a + 8);
 		pi->dport = be16(a + 10);
 		break;
@@ -169,7 +191,7 @@ v2_addresses(const unsigned char *a, size_t n, unsigned family,
 		if (n < alen)
 			return bad(pi, "v2: short IPv6 address block");
 		if (memcmp(a, "\0\0\0\0\0\0\0\0\0\0\xff\xff", 12) == 0)
-			inet_ntop(AF_INET, a + 12, pi->src, sizeof(pi->src));
+			ipv4_text(a + 12, pi->src);
 		else
 			inet_ntop(AF_INET6, a, pi->src, sizeof(pi->src));
 		inet_ntop(AF_INET6, a + 16, pi->dst, sizeof(pi->dst));

@@ -9,6 +9,7 @@
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 #include <stdint.h>
 #include <sys/random.h>
 #include <sys/time.h>
@@ -95,7 +96,7 @@ take_proxy_header(struct conn *c, struct peer *peer, unsigned timeout,
 		return true;
 	}
 	log_proxy(id, pi.src, pi.sport, peer->addr, pi.version);
-	snprintf(peer->addr, sizeof(peer->addr), "%s", pi.src);
+	memcpy(peer->addr, pi.src, sizeof(pi.src)); /* NUL-terminated, shorter */
 	return true;
 }
 
