@@ -191,21 +191,78 @@ probe_line(const struct book_file *f, const char *win, size_t got,
 	return true;
 }
 
+/* The order of key and a line as it is written, as strcmp() would give
+ * it.  Bisection compares the lines of the file as they are, as sort(1)
+ * with LC_ALL=C ordered them, and parses only the one it would answer
+ * with: a line not written as its own key (a capital in the domain,
+ * quotes, brackets) may send it the wrong way, which costs a read
+ * through the file, never a wrong answer. */
+static int
+compare_line(const char *key, const char *p, size_t n)
+{
+	size_t kn = strlen(key);
+	int c = memcmp(key, p, kn < n ? kn : n);
+
+	if (c != 0 || kn == n)
+		return c;
+	return kn < n ? -1 : 1;
+}
+
+/* A line, trimmed of blanks, is the key: as written, and parsed. */
+static bool
+probe_is_key(const char *key, const char *line, size_t n)
+{
+	const char *why;
+	char k[ADDR_BUF];
+	enum book_line t;
+
+	if (compare_line(key, line, n) != 0)
+		return false;
+	t = book_recipient_line(line, n, k, &why);
+	return (t == BOOK_ADDRESS || t == BOOK_DOMAIN) && strcmp(key, k) == 0;
+}
+
+/* The last lines of a bisection, [lo, hi) of at most PROBE octets, in
+ * one read. */
+static int
+probe_range(struct book *b, struct book_file *f, const char *key,
+    uint64_t lo, uint64_t hi)
+{
+	char win[PROBE];
+	long got = f->read_at(f->ctx, win, (size_t)(hi - lo), lo);
+	size_t i = 0, n, next;
+	const char *line;
+
+	if (got < 0)
+		return failed(b, f, errno);
+	while (i < (size_t)got && probe_line(f, win, (size_t)got, lo, i, &n,
+	    &next)) {
+		line = win + i;
+		trim(&line, &n);
+		if (probe_is_key(key, line, n))
+			return 1;
+		i = next;
+	}
+	return 0;
+}
+
 /* 1: a line of f has this key; 0: bisection found none (a file out of
  * order may still hold one); BOOK_UNAVAILABLE: a read failed. */
 static int
 bisect(struct book *b, struct book_file *f, const char *key)
 {
-	char win[PROBE], k[ADDR_BUF];
+	char win[PROBE];
 	uint64_t lo = 0, hi = f->size;
-	const char *why;
 
 	while (lo < hi) {
 		uint64_t mid = lo + (hi - lo) / 2, at = mid > lo ? mid - 1 : lo;
-		long got = f->read_at(f->ctx, win, sizeof(win), at);
+		long got;
 		size_t i = 0, n, next;
-		const char *lf;
+		const char *lf, *line;
 
+		if (hi - lo <= PROBE)
+			return probe_range(b, f, key, lo, hi);
+		got = f->read_at(f->ctx, win, sizeof(win), at);
 		if (got < 0)
 			return failed(b, f, errno);
 		/* to the first line that starts at mid or after */
@@ -219,11 +276,11 @@ bisect(struct book *b, struct book_file *f, const char *key)
 			hi = mid;
 			continue;
 		}
-		/* lines from at + i on, until one is an entry */
+		/* the first line from there on, or the next when it only
+		 * looks like the key (a comment, or malformed) */
 		for (size_t first = i;; i = next) {
-			enum book_line t;
 			int c;
-			if (at + i >= hi) { /* no entry from first to hi */
+			if (at + i >= hi) { /* none from first to hi */
 				hi = at + first;
 				break;
 			}
@@ -231,12 +288,13 @@ bisect(struct book *b, struct book_file *f, const char *key)
 				return 0;
 			if (!probe_line(f, win, (size_t)got, at, i, &n, &next))
 				return 0;
-			t = book_recipient_line(win + i, n, k, &why);
-			if (t == BOOK_SKIP || t == BOOK_BAD)
+			line = win + i;
+			trim(&line, &n);
+			if ((c = compare_line(key, line, n)) == 0) {
+				if (probe_is_key(key, line, n))
+					return 1;
 				continue;
-			c = strcmp(key, k);
-			if (c == 0)
-				return 1;
+			}
 			if (c < 0)
 				hi = at + first;
 			else
@@ -247,28 +305,59 @@ bisect(struct book *b, struct book_file *f, const char *key)
 	return 0;
 }
 
+/* A line read before in this session that cannot be an entry with the
+ * local part local[0, len): one whose text before its first '@' is
+ * another local part as it stands.  That text is the key's local part
+ * unless it is quoted, in angle brackets, or after blanks (a source
+ * route starts with '@').  A read through the table parses each line once
+ * a session, and then only the lines this cannot rule out. */
+static bool
+other_local(const char *p, size_t n, const char *local, size_t len)
+{
+	const char *at;
+	size_t seg;
+
+	if (n == 0 || *p == '#')
+		return true;
+	at = memchr(p, '@', n);
+	if (at == NULL || at == p || is_blank(*p))
+		return false;
+	seg = (size_t)(at - p);
+	if (seg == len && memcmp(p, local, len) == 0)
+		return false;
+	return memchr(p, '"', seg) == NULL && memchr(p, '<', seg) == NULL;
+}
+
 /* Reads the recipients file through, giving each entry to visit() until
- * it says stop: 1 when it did, 0 at the end, BOOK_UNAVAILABLE. */
+ * it says stop: 1 when it did, 0 at the end, BOOK_UNAVAILABLE.  Every
+ * entry visit() may want has the local part of want. */
 static int
 recipients_scan(struct book *b,
     bool (*visit)(struct book *, enum book_line, const char *key,
 	const char *want), const char *want)
 {
+	struct book_file *f = b->recipients;
+	size_t local = address_key_local(want);
 	struct book_scan s;
 	char key[ADDR_BUF];
 	const char *p, *why;
 	size_t n;
 
-	scan_start(&s, b->recipients, b->window, 0, 0);
+	scan_start(&s, f, b->window, 0, 0);
 	b->cur_open = false;
 	while (scan_line(&s, &p, &n)) {
-		enum book_line t = book_recipient_line(p, n, key, &why);
+		enum book_line t;
+		if (s.line <= f->read && other_local(p, n, want, local))
+			continue;
+		t = book_recipient_line(p, n, key, &why);
+		if (s.line > f->read)
+			f->read = s.line;
 		if (t == BOOK_BAD)
-			tell(b, b->recipients, s.line, why);
+			tell(b, f, s.line, why);
 		else if (t != BOOK_SKIP && visit(b, t, key, want))
 			return 1;
 	}
-	return s.failed ? failed(b, b->recipients, s.error) : 0;
+	return s.failed ? failed(b, f, s.error) : 0;
 }
 
 static bool
@@ -670,9 +759,9 @@ book_init(struct book *b, struct book_file *recipients,
 	b->count = 0;
 	b->cur_open = false;
 	if (recipients)
-		recipients->told = 0;
+		recipients->told = recipients->read = 0;
 	if (aliases)
-		aliases->told = 0;
+		aliases->told = aliases->read = 0;
 }
 
 unsigned

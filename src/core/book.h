@@ -42,6 +42,7 @@ struct book_file {
 	uint64_t size;       /* when it was opened */
 	int error;           /* it cannot be read: why (an errno), else 0 */
 	unsigned long told;  /* malformed lines up to this one were reported */
+	unsigned long read;  /* lines up to this one were parsed this session */
 };
 
 /* A malformed line (line > 0, why), or a read that failed (line 0,
