@@ -17,6 +17,7 @@
 
 #include "core/session.h"
 #include "lib/fmt.h"
+#include "session/addrbook.h"
 #include "session/conn.h"
 #include "session/deliver.h"
 #include "session/log.h"
@@ -55,6 +56,7 @@ main(int argc, char **argv)
 	static struct deliver d;
 	static struct session s;
 	static struct conn c;
+	static struct addrbook book; /* its pages are touched only in use */
 	/* untouched pages cost nothing: only what a session uses is mapped */
 	static struct path rcpt_table[SESSION_RCPT_LIMIT];
 	struct log_session ls;
@@ -98,7 +100,11 @@ main(int argc, char **argv)
 		.delivery_ctx = &d,
 		.event = log_session_event,
 		.event_ctx = &ls,
+		.book_ops = &book_ops,
+		.book_ctx = &book.book,
 	};
+	if (opt.recipients || opt.aliases)
+		cfg.book = addrbook_open(&book, opt.recipients, opt.aliases, id);
 	session_init(&s, &cfg);
 	serve(&s, &c, opt.timeout);
 	return EX_OK;
