@@ -56,13 +56,14 @@ main(int argc, char **argv)
 	static struct deliver d;
 	static struct session s;
 	static struct conn c;
-	static struct addrbook book; /* its pages are touched only in use */
+	static struct addrbook ab; /* its pages are touched only in use */
 	/* untouched pages cost nothing: only what a session uses is mapped */
 	static struct path rcpt_table[SESSION_RCPT_LIMIT];
 	struct log_session ls;
 	struct session_config cfg;
 	struct peer peer;
 	char host[256], id[SESSION_ID_SIZE];
+	unsigned book = 0;
 
 	switch (options_parse(&opt, argc, argv)) {
 	case OPTIONS_EXIT:
@@ -83,6 +84,11 @@ main(int argc, char **argv)
 	make_session_id(id);
 	log_connect(id, peer.addr);
 	deliver_init(&d, &opt, log_target() == LOG_TO_SYSLOG ? -1 : 2);
+	/* the address book's files are opened here, before anything could
+	 * confine the session; from then on they are read through the
+	 * descriptors */
+	if (opt.recipients || opt.aliases)
+		book = addrbook_open(&ab, opt.recipients, opt.aliases, id);
 	conn_init(&c, &peer, opt.timeout);
 	ls = (struct log_session){ .verbose = opt.verbose };
 	cfg = (struct session_config){
@@ -100,11 +106,10 @@ main(int argc, char **argv)
 		.delivery_ctx = &d,
 		.event = log_session_event,
 		.event_ctx = &ls,
+		.book = book,
 		.book_ops = &book_ops,
-		.book_ctx = &book.book,
+		.book_ctx = &ab.book,
 	};
-	if (opt.recipients || opt.aliases)
-		cfg.book = addrbook_open(&book, opt.recipients, opt.aliases, id);
 	session_init(&s, &cfg);
 	serve(&s, &c, opt.timeout);
 	return EX_OK;
