@@ -91,7 +91,7 @@ PY
 	stop_clean
 	start_server --hostname sink.test
 	run py_ask "verify bob@example.test" "expn staff"
-	assert_output '252 2.0.0 Cannot VRFY user, but will accept message and attempt delivery
+	assert_output '252 2.5.0 Cannot VRFY user, but will accept message and attempt delivery
 502 5.5.1 Error: EXPN is not enabled'
 }
 
@@ -105,7 +105,7 @@ PY
 250 2.1.5 <bob@example.test> | 2.1.5 <Alice@example.test> | 2.1.5 <"carol"@example.test> | 2.1.5 <dave@example.test>
 250 2.1.5 <root@example.test>
 550 5.1.1 <nolist>: Mailing list unknown
-252 2.0.0 Cannot VRFY user, but will accept message and attempt delivery'
+252 2.5.0 Cannot VRFY user, but will accept message and attempt delivery'
 	run grep 'event=table' "$TEST_DIR/server.log"
 	assert_output --partial 'line=6 reason="a command or file is not an address"'
 	run smtp_raw 'b"HELO c.test\r\nHELP\r\nQUIT\r\n"'

@@ -93,7 +93,7 @@ const struct reply_def reply_catalogue[R__COUNT] = {
 
 	/* VRFY, EXPN */
 	[R_VRFY_SYNTAX] = { 501, "5.5.4", "Syntax: VRFY address", 0, NULL },
-	[R_CANNOT_VRFY] = { 252, "2.0.0",
+	[R_CANNOT_VRFY] = { 252, "2.5.0",
 	    "Cannot VRFY user, but will accept message and attempt delivery",
 	    0, NULL },
 	[R_EXPN_DISABLED] = { 502, "5.5.1", ERROR_TEXT("EXPN is not enabled"),
