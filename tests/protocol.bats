@@ -61,7 +61,7 @@ all_replies_wellformed() {
 214-2.0.0 smtp-sink receives mail; commands:
 214-2.0.0   HELO EHLO MAIL RCPT DATA BDAT RSET NOOP QUIT VRFY HELP
 214 2.0.0 See smtp-session(8) and RFC 5321
-252 2.0.0 Cannot VRFY user, but will accept message and attempt delivery
+252 2.5.0 Cannot VRFY user, but will accept message and attempt delivery
 501 5.5.4 Syntax: VRFY address
 502 5.5.1 Error: EXPN is not enabled
 503 5.5.1 Error: need MAIL command

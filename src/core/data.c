@@ -12,6 +12,7 @@
 #include <strings.h>
 
 #include "core/data.h"
+#include "core/lineend.h"
 
 void
 data_begin(struct data_machine *d, bool lf_ok, uint64_t max_size,
@@ -27,7 +28,7 @@ data_begin(struct data_machine *d, bool lf_ok, uint64_t max_size,
 static const char *
 feed_text(struct data_machine *d, const char *p, const char *end)
 {
-	const char *e = data_line_end(p, end);
+	const char *e = find_line_end(p, end);
 
 	if (e == NULL) {
 		body_text(&d->body, p, (size_t)(end - p));
@@ -50,13 +51,17 @@ feed_text(struct data_machine *d, const char *p, const char *end)
 /*
  * At a line start, the common case: whole lines "text<CRLF>" (or "text<LF>"
  * locally) with no other CR, each found in one scan and passed on in one
- * piece.  Anything else is left to the byte-level states.
+ * piece.  Anything else is left to the byte-level states.  Written once
+ * and made twice below, for SSE2 and for AVX2, with the scan inlined.
  */
-static const char *
-feed_lines(struct data_machine *d, const char *p, const char *end)
+typedef const char *(*line_end_fn)(const char *, const char *);
+
+static inline __attribute__((always_inline)) const char *
+feed_lines_with(struct data_machine *d, const char *p, const char *end,
+    line_end_fn find)
 {
 	while (p < end) {
-		const char *e = data_line_end(p, end), *text = p, *next;
+		const char *e = find(p, end), *text = p, *next;
 
 		if (e == NULL)
 			break;
@@ -81,6 +86,33 @@ feed_lines(struct data_machine *d, const char *p, const char *end)
 	}
 	return p;
 }
+
+static const char *
+feed_lines_plain(struct data_machine *d, const char *p, const char *end)
+{
+	return feed_lines_with(d, p, end, find_line_end);
+}
+
+#ifdef DATA_AVX2
+__attribute__((target("avx2"))) static const char *
+feed_lines_avx2(struct data_machine *d, const char *p, const char *end)
+{
+	return feed_lines_with(d, p, end, find_line_end_avx2);
+}
+
+static const char *
+feed_lines(struct data_machine *d, const char *p, const char *end)
+{
+	static int avx2 = -1;
+
+	if (avx2 < 0)
+		avx2 = __builtin_cpu_supports("avx2") != 0;
+	return avx2 ? feed_lines_avx2(d, p, end) :
+	    feed_lines_plain(d, p, end);
+}
+#else
+#define feed_lines feed_lines_plain
+#endif
 
 /* A CR that is not followed by LF is bare: it becomes a line end, and the
  * byte after it is read again as text (never as a line start). */

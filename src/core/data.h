@@ -15,9 +15,6 @@
 #include <stdint.h>
 
 #include "core/body.h"
-#if defined(__SSE2__)
-#include <emmintrin.h>
-#endif
 
 enum data_state { DS_BOL, DS_TEXT, DS_CR, DS_DOT, DS_DOT_CR, DS_END };
 
@@ -27,38 +24,6 @@ struct data_machine {
 	bool bare;  /* a bare CR or LF was seen */
 	struct body body; /* last: it is large, and clears only its head */
 };
-
-/* The next CR or LF in [p, end), or NULL: the scan DATA and BDAT share.
- * Every message byte passes here once: with SSE2 (every x86-64) sixteen bytes are looked at in one
- * step for both, instead of one memchr(3) for each. */
-#if defined(__SSE2__)
-static inline const char *
-data_line_end(const char *p, const char *end)
-{
-	const __m128i cr = _mm_set1_epi8('\r'), lf = _mm_set1_epi8('\n');
-
-	for (; end - p >= 16; p += 16) {
-		__m128i v = _mm_loadu_si128((const __m128i *)(const void *)p);
-		unsigned m = (unsigned)_mm_movemask_epi8(_mm_or_si128(
-		    _mm_cmpeq_epi8(v, cr), _mm_cmpeq_epi8(v, lf)));
-		if (m)
-			return p + __builtin_ctz(m);
-	}
-	for (; p < end; p++)
-		if (*p == '\r' || *p == '\n')
-			return p;
-	return NULL;
-}
-#else
-static inline const char *
-data_line_end(const char *p, const char *end)
-{
-	const char *lf = memchr(p, '\n', (size_t)(end - p));
-	const char *cr = memchr(p, '\r', (size_t)((lf ? lf : end) - p));
-
-	return cr ? cr : lf;
-}
-#endif
 
 void data_begin(struct data_machine *, bool lf_ok, uint64_t max_size,
     body_write_fn, void *ctx);

@@ -1,8 +1,9 @@
 /*
  * envelope.c: MAIL and RCPT (RFC 5321 4.1.1.2, 4.1.1.3) with the
  * parameters of SIZE (RFC 1870), 8BITMIME (RFC 6152) and SMTPUTF8 (RFC
- * 6531).  A refusal here is logged as a refused message by reply()'s
- * policy, since for the client it is one.
+ * 6531), and the recipient table of --recipients.  A refusal here is
+ * logged as a refused message by reply()'s policy, since for the client
+ * it is one.
  */
 #include <string.h>
 #include <strings.h>
@@ -102,13 +103,37 @@ check_rcpt(struct session *s, const char *arg, const char *end)
 	return 0;
 }
 
+enum reply_id
+envelope_recipient_known(struct session *s, const char *addr)
+{
+	const struct session_config *c = s->cfg;
+
+	/* RFC 5321 4.5.1: postmaster is always accepted */
+	if (!(c->book & BOOK_RECIPIENTS) || address_is_postmaster(addr))
+		return 0;
+	switch (c->book_ops->accepts(c->book_ctx, addr)) {
+	case 1:
+		return 0;
+	case 0:
+		return R_NO_SUCH_USER;
+	default:
+		return R_LOOKUP_FAILED;
+	}
+}
+
 void
 cmd_rcpt(struct session *s, const char *arg, const char *end)
 {
 	enum reply_id bad = check_rcpt(s, arg, end);
+	const char *to;
 
 	if (bad) {
 		reply(s, bad);
+		return;
+	}
+	to = s->env.rcpt[s->env.nrcpt].addr;
+	if ((bad = envelope_recipient_known(s, to)) != 0) {
+		reply(s, bad, to);
 		return;
 	}
 	s->env.nrcpt++;

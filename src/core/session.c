@@ -136,7 +136,7 @@ dispatch(struct session *s, const struct verb *v, const char *arg,
 		chunk_refuse(s, arg, end, no); /* its octets are still read */
 	else
 		reply(s, no, v->name);
-	/* NOOP, RSET and VRFY cost nothing, so a client could hold a
+	/* NOOP, RSET, VRFY and EXPN cost nothing, so a client could hold a
 	 * process forever with one every --timeout (Postfix's
 	 * smtpd_junk_command_limit) */
 	if ((v->flags & VF_JUNK) && ++s->junk > JUNK_LIMIT)

@@ -102,6 +102,31 @@ struct session_note {
 
 typedef void (*session_event_fn)(void *ctx, const struct session_note *);
 
+/*
+ * The address book: which recipients exist (--recipients) and what a
+ * list expands to (--aliases).  The edge keeps the files; the core asks
+ * it here, and only when cfg->book says that it holds the file asked
+ * about.  Addresses are as address_parse() stored them.
+ */
+#define BOOK_RECIPIENTS 0x1 /* RCPT and VRFY ask accepts() and lookup() */
+#define BOOK_ALIASES 0x2    /* EXPN asks expand(); its names are recipients */
+#define BOOK_UNAVAILABLE (-1) /* a file cannot be read: 451 4.3.0 */
+
+struct address_book_ops {
+	/* RCPT and VRFY of a mailbox: 1 when addr is a recipient, 0 when it
+	 * is not, BOOK_UNAVAILABLE */
+	int (*accepts)(void *ctx, const char *addr);
+	/* VRFY of a local part alone: how many recipients it may mean, or
+	 * BOOK_UNAVAILABLE; item() gives them */
+	long (*lookup)(void *ctx, const char *local);
+	/* EXPN: how many members list name has (0: no such list), or
+	 * BOOK_UNAVAILABLE; item() gives them */
+	long (*expand)(void *ctx, const char *name);
+	/* The answer i (0, 1, ... in order) of the last lookup() or
+	 * expand(), into buf (ADDR_BUF): false when it cannot be read. */
+	bool (*item)(void *ctx, size_t i, char *buf);
+};
+
 enum bare_lf_policy { BARE_LF_NORMALIZE, BARE_LF_REJECT };
 
 /* The service extensions EHLO may offer (RFC 5321 2.2). */
@@ -141,6 +166,9 @@ struct session_config {
 	void *delivery_ctx;
 	session_event_fn event; /* may be NULL */
 	void *event_ctx;
+	unsigned book; /* BOOK_RECIPIENTS, BOOK_ALIASES: what book_ops hold */
+	const struct address_book_ops *book_ops;
+	void *book_ctx;
 	session_rcpt_fn rcpt_result; /* NULL (or no rcpt_results): all share
 					the message's result */
 	void *rcpt_result_ctx;

@@ -16,9 +16,10 @@
 #define VF_JUNK 0x02     /* free to repeat: past JUNK_LIMIT each is an error */
 #define VF_ENVELOPE 0x04 /* MAIL, RCPT: a refusal is logged as one */
 #define VF_HIDDEN 0x08   /* not listed by HELP */
-#define VF_SMTP 0x10     /* SMTP only: 500 under --lmtp (HELO, EHLO) */
-#define VF_LMTP 0x20     /* LMTP only: 500 without --lmtp (LHLO) */
-#define VF_CHUNK 0x40    /* octets follow the line (BDAT): they are read
+#define VF_OPTIONAL 0x10 /* listed by HELP when the configuration offers it */
+#define VF_SMTP 0x20     /* SMTP only: 500 under --lmtp (HELO, EHLO) */
+#define VF_LMTP 0x40     /* LMTP only: 500 without --lmtp (LHLO) */
+#define VF_CHUNK 0x80    /* octets follow the line (BDAT): they are read
 			    even when the command is refused */
 
 /* A set of states, as the bits 1 << ST_x. */
@@ -41,8 +42,12 @@ struct verb {
  * unknown verb gives the table's entry for "unknown". */
 const struct verb *verb_lookup(const char *line, size_t len, const char **arg);
 
-/* The verbs HELP lists, separated by spaces, but none with a flag of
- * hide (VF_SMTP or VF_LMTP): the length written. */
-size_t verb_list(char *buf, size_t cap, unsigned hide);
+/* The verbs HELP lists in this session, separated by spaces: the length
+ * written. */
+size_t verb_list(const struct session *, char *buf, size_t cap);
+#define VF_SMTP 0x20     /* SMTP only: 500 under --lmtp (HELO, EHLO) */
+#define VF_LMTP 0x40     /* LMTP only: 500 without --lmtp (LHLO) */
+#define VF_CHUNK 0x80    /* octets follow the line (BDAT): they are read
+			    even when the command is refused */
 
 #endif

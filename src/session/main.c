@@ -23,6 +23,7 @@
 #include "core/session.h"
 #include "lib/clock.h"
 #include "lib/fmt.h"
+#include "session/addrbook.h"
 #include "session/confine.h"
 #include "session/conn.h"
 #include "session/deliver.h"
@@ -116,6 +117,7 @@ main(int argc, char **argv)
 	static struct deliver d;
 	static struct session s;
 	static struct conn c;
+	static struct addrbook ab; /* its pages are touched only in use */
 	/* untouched pages cost nothing: only what a session uses is mapped */
 	static struct path rcpt_table[SESSION_RCPT_LIMIT];
 	static int rcpt_results[SESSION_RCPT_LIMIT];
@@ -126,6 +128,7 @@ main(int argc, char **argv)
 	sigset_t stop, wait_mask;
 	char host[256], id[SESSION_ID_SIZE];
 	int sig;
+	unsigned book = 0;
 
 	switch (options_parse(&opt, argc, argv)) {
 	case OPTIONS_EXIT:
@@ -146,6 +149,11 @@ main(int argc, char **argv)
 	make_session_id(id);
 	log_connect(id, peer.addr);
 	deliver_init(&d, &opt, log_target() == LOG_TO_SYSLOG ? -1 : 2);
+	/* the address book's files are opened here, before anything could
+	 * confine the session; from then on they are read through the
+	 * descriptors */
+	if (opt.recipients || opt.aliases)
+		book = addrbook_open(&ab, opt.recipients, opt.aliases, id);
 	serve_stop_signals(&stop, &wait_mask);
 	conn_init(&c, &peer, opt.timeout, &wait_mask);
 	confine_session(&opt);
@@ -169,6 +177,9 @@ main(int argc, char **argv)
 		.delivery_ctx = &d,
 		.event = log_session_event,
 		.event_ctx = &ls,
+		.book = book,
+		.book_ops = &book_ops,
+		.book_ctx = &ab.book,
 	};
 	session_init(&s, &cfg);
 	lim = (struct serve_limits){ opt.timeout, opt.max_session_time };

@@ -32,6 +32,8 @@ static const char usage_text[] =
     "  --network             network rules even on a pipe or a terminal\n"
     "  --bare-lf MODE        reject or normalize bare CR/LF in a message "
     "[normalize]\n"
+    "  --recipients FILE     accept only these recipients (and VRFY them)\n"
+    "  --aliases FILE        name: address, ... lists for EXPN\n"
     "  --lmtp                speak LMTP (RFC 2033): LHLO, a reply per "
     "recipient\n"
     "  --proxy-protocol      a HAProxy PROXY v1/v2 header first names the "
@@ -44,7 +46,7 @@ static const char usage_text[] =
 enum {
 	O_HOSTNAME = 256, O_MAILDIR, O_PRINT, O_DISCARD, O_PIPE, O_MAX_SIZE,
 	O_MAX_RCPT, O_TIMEOUT, O_MAX_ERRORS, O_BARE_LF, O_VERBOSE, O_VERSION,
-	O_HELP, O_MAX_SESSION_TIME, O_NETWORK,
+	O_HELP, O_MAX_SESSION_TIME, O_NETWORK, O_RECIPIENTS, O_ALIASES,
 	O_LMTP, O_PROXY,
 };
 
@@ -64,6 +66,8 @@ static const struct option longopts[] = {
 	{ "verbose", no_argument, NULL, O_VERBOSE },
 	{ "version", no_argument, NULL, O_VERSION },
 	{ "help", no_argument, NULL, O_HELP },
+	{ "recipients", required_argument, NULL, O_RECIPIENTS },
+	{ "aliases", required_argument, NULL, O_ALIASES },
 	{ "lmtp", no_argument, NULL, O_LMTP },
 	{ "proxy-protocol", no_argument, NULL, O_PROXY },
 	{ NULL, 0, NULL, 0 },
@@ -163,6 +167,12 @@ apply(struct options *o, int c, const char *arg)
 		return true;
 	case O_VERBOSE:
 		o->verbose = true;
+		return true;
+	case O_RECIPIENTS:
+		o->recipients = arg;
+		return true;
+	case O_ALIASES:
+		o->aliases = arg;
 		return true;
 	case O_LMTP:
 		o->lmtp = true;

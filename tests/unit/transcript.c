@@ -15,10 +15,16 @@
  *               bare-lf=reject fail-begin=ENOSPC|EIO|discard
  *               fail-write=ENOSPC|EIO
  *               fail-commit=ENOSPC|EIO|permanent|temporary
+ *               recipients-fail=EACCES|EIO aliases-fail=EACCES|EIO
+ *               (the file cannot be opened, or every read fails)
+ *   @@ recipients: LINE a line of the --recipients file (escapes as above,
+ *                       LF added); the first one gives the session a table
+ *   @@ aliases: LINE    the same for --aliases
  *   @@ timeout          the client is silent past --timeout
  *   @@ eof              the client closes the connection
  * The .out format: the server's replies with CRLF shown as a line end,
- * and each delivery as [begin ...], the message, [commit] or [abort].
+ * each delivery as [begin ...], the message, [commit] or [abort], and
+ * what the address book reports as [table FILE:LINE why].
  *
  *   transcript [--update] FILE.in...
  */
@@ -37,6 +43,9 @@ enum step_kind { STEP_BYTES, STEP_TIMEOUT, STEP_EOF };
 struct script {
 	struct session_config cfg;
 	struct fake fake;
+	struct book book;
+	struct fake_file recipients, aliases;
+	bool has_recipients, has_aliases;
 	enum step_kind kind[256];
 	struct record bytes[256];
 	size_t steps;
@@ -57,8 +66,20 @@ error_number(const char *v)
 		return DELIVER_TEMPORARY;
 	if (strcmp(v, "discard") == 0)
 		return -1;
+	if (strcmp(v, "EACCES") == 0)
+		return EACCES;
 	fprintf(stderr, "unknown error %s\n", v);
 	exit(2);
+}
+
+/* EACCES: the file cannot be opened; EIO: every read fails. */
+static void
+book_fail(struct fake_file *f, int error)
+{
+	if (error == EACCES)
+		f->fail_open = error;
+	else
+		f->fail_read = error;
 }
 
 static void
@@ -95,6 +116,10 @@ parse_options(struct script *sc, char *line)
 			sc->fake.fail_write = error_number(v);
 		else if (strcmp(w, "fail-commit") == 0 && v)
 			sc->fake.fail_commit = error_number(v);
+		else if (strcmp(w, "recipients-fail") == 0 && v)
+			book_fail(&sc->recipients, error_number(v));
+		else if (strcmp(w, "aliases-fail") == 0 && v)
+			book_fail(&sc->aliases, error_number(v));
 		else {
 			fprintf(stderr, "unknown option %s\n", w);
 			exit(2);
@@ -156,6 +181,18 @@ load(struct script *sc, const char *path)
 			parse_options(sc, line + 11);
 			continue;
 		}
+		if (strncmp(line, "@@ recipients: ", 15) == 0) {
+			unescape_line(&sc->recipients.text, line + 15,
+			    (size_t)n - 15, true);
+			sc->has_recipients = true;
+			continue;
+		}
+		if (strncmp(line, "@@ aliases: ", 12) == 0) {
+			unescape_line(&sc->aliases.text, line + 12,
+			    (size_t)n - 12, true);
+			sc->has_aliases = true;
+			continue;
+		}
 		if (strncmp(line, "@@", 2) == 0) {
 			const char *d = line + 2 + strspn(line + 2, " ");
 			if (sc->steps + 2 > 256)
@@ -212,6 +249,8 @@ run(const char *path, int mode)
 
 	for (size_t i = 0; i < 256; i++)
 		free(sc.bytes[i].p);
+	record_free(&sc.recipients.text);
+	record_free(&sc.aliases.text);
 	memset(&sc, 0, sizeof(sc));
 	sc.cfg = (struct session_config){
 		.hostname = "sink.test",
@@ -229,6 +268,17 @@ run(const char *path, int mode)
 	load(&sc, path);
 	sc.fake.s = &s;
 	sc.fake.rec = &out;
+	if (sc.has_recipients || sc.has_aliases) {
+		fake_file_open(&sc.recipients, "recipients");
+		fake_file_open(&sc.aliases, "aliases");
+		book_init(&sc.book,
+		    sc.has_recipients ? &sc.recipients.file : NULL,
+		    sc.has_aliases ? &sc.aliases.file : NULL,
+		    fake_book_report, &sc.fake);
+		sc.cfg.book = book_holds(&sc.book);
+		sc.cfg.book_ops = &book_ops;
+		sc.cfg.book_ctx = &sc.book;
+	}
 	rng = 42 + (unsigned long)mode;
 	sc.cfg.rcpt_table = calloc(sc.cfg.max_recipients, sizeof(struct path));
 	sc.cfg.rcpt_results = calloc(sc.cfg.max_recipients, sizeof(int));
@@ -248,6 +298,11 @@ run(const char *path, int mode)
 		else
 			feed(&s, &sc.fake, &sc.bytes[i], mode);
 		fake_drain(&sc.fake);
+		/* a long reply goes on as the edge flushes it */
+		while (session_has_more(&s)) {
+			session_resume(&s);
+			fake_drain(&sc.fake);
+		}
 	}
 	if (!session_closed(&s))
 		record_str(&out, "[still open]\n");
