@@ -65,31 +65,12 @@ c.quit()
 PY
 }
 
-# raw_session LITERAL...: sends each Python bytes literal (0.2 s apart),
-# prints what the server said (nothing, for a refused header) and
-# "closed after N s" once it closed.
+# raw_session LITERAL...: smtp_chunks (what the server said: nothing, for
+# a refused header), then "closed after N s".
 raw_session() {
-	python3 - "$PORT" "$@" <<'PY'
-import socket, sys, ast, time
-s = socket.create_connection(("127.0.0.1", int(sys.argv[1])), 10)
-s.settimeout(10)
-t0 = time.monotonic()
-for i, lit in enumerate(sys.argv[2:]):
-    if i:
-        time.sleep(0.2)
-    s.sendall(ast.literal_eval(lit))
-out = b""
-try:
-    while True:
-        c = s.recv(65536)
-        if not c:
-            break
-        out += c
-except (socket.timeout, ConnectionResetError):
-    pass
-sys.stdout.write(out.replace(b"\r\n", b"\n").decode("utf-8", "replace"))
-print("closed after %.1f s" % (time.monotonic() - t0))
-PY
+	local t0=$EPOCHREALTIME
+	smtp_chunks "$@" || return
+	awk -v a="$t0" -v b="$EPOCHREALTIME" 'BEGIN { printf "closed after %.1f s\n", b - a }'
 }
 
 @test "HAProxy send-proxy (v1): the client's address is in Received and the log" {
@@ -202,12 +183,14 @@ refused() {
 	start_server --proxy-protocol --hostname sink.test
 	refused 'b"PROXY UNKNOWN 11111111111111111111111111111111111111111111111111111111111111111111111111111111111111111111111111111111111111111"'
 	grep -q 'detail="v1: line too long"' "$TEST_DIR/server.log"
+	assert_output --regexp '^closed after 0\.[0-9] s$' # at once
 }
 
 @test "a v2 header longer than 4096 octets: closed, no reply" {
 	start_server --proxy-protocol --hostname sink.test
 	refused "b'$SIG\\x21\\x11\\x13\\x88'"
 	grep -q 'detail="v2: header too long"' "$TEST_DIR/server.log"
+	assert_output --regexp '^closed after 0\.[0-9] s$' # at once
 }
 
 @test "a truncated header and then EOF: closed, no reply" {
@@ -220,6 +203,7 @@ refused() {
 	start_server --proxy-protocol --hostname sink.test
 	refused 'b"EHLO c.test\r\n"'
 	grep -q 'detail="not a PROXY protocol header"' "$TEST_DIR/server.log"
+	assert_output --regexp '^closed after 0\.[0-9] s$' # at once
 }
 
 @test "a slow header: closed after its own short wait (here --timeout 1)" {
