@@ -35,7 +35,10 @@ cmd_data(struct session *s, const char *arg, const char *end)
 	int r;
 
 	(void)arg, (void)end;
-	snprintf(s->env.id, sizeof(s->env.id), "%s.%u", cfg->session_id,
+	/* the session id is upper-case hex, so "Q" cannot occur in it and
+	 * the id is unique per host; no dot, since RFC 5321 4.4 makes the
+	 * Received id an Atom */
+	snprintf(s->env.id, sizeof(s->env.id), "%sQ%u", cfg->session_id,
 	    ++s->transactions);
 	r = cfg->delivery->begin(cfg->delivery_ctx, &s->env);
 	if (r < 0) {
