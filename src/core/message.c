@@ -104,9 +104,15 @@ message_end(struct session *s)
 	bad = check_message(s, &err);
 	if (!bad)
 		bad = commit(s, &err);
-	if (bad)
+	if (bad) {
 		refuse_message(s, bad, err);
-	else
+	} else {
 		reply(s, R_QUEUED, s->env.id);
+		/* a client that delivers mail is no abuser: a cached
+		 * connection (Postfix's RSET before each MAIL) may carry any
+		 * number of messages, as Postfix's smtpd allows */
+		s->errors = 0;
+		s->junk = 0;
+	}
 	session_reset(s);
 }
