@@ -5,11 +5,15 @@
 # Each instance lives in the test's own directory: configuration, queue or
 # spool, and log.  Neither listens on a port: mail is submitted on the
 # command line (Postfix's sendmail -C, exim -C), and the instance's SMTP
-# client delivers to 127.0.0.1:$PORT.  Every process started here is
-# stopped by PID; nothing is written under /etc or /var.
+# client delivers to 127.0.0.1:$PORT.  Every MTA runs under `reaped`,
+# which waits for all the processes it forks: the Postfix master is
+# stopped by the reaper's PID, each exim command returns only when its
+# deliveries are done.  Nothing is written under /etc or /var.
 #
 # Later transports are one argument more, since a main.cf line given to
-# postfix_init overrides the default above it:
+# postfix_init overrides the default above it (the nexthop of
+# default_transport wins over relayhost; checked with today's sink,
+# which answers the LHLO with 500):
 #   LMTP:     start_server --lmtp ...
 #             postfix_init "default_transport = lmtp:inet:127.0.0.1:$PORT"
 #   STARTTLS: start_server --tls-cert C --tls-key K ...
