@@ -79,7 +79,7 @@ postfix_probe() {
 	getent passwd postfix >/dev/null && getent group postdrop >/dev/null ||
 		skip "the postfix user or the postdrop group is missing"
 	[ "$(id -u)" -eq 0 ] ||
-		skip "Postfix's master(8) starts only as root, by design"
+		skip "Postfix's master(8) is reserved for the superuser, by design"
 }
 
 # postfix_init [MAIN.CF LINE]...: a Postfix instance in $PF that sends all
@@ -183,18 +183,23 @@ postfix_stop() {
 	return 0
 }
 
-# postfix_wait PATTERN COUNT [SECONDS]: waits until the instance's log has
-# COUNT lines matching the grep -E PATTERN (default 60 s).
-postfix_wait() {
+# log_wait LOG PATTERN COUNT [SECONDS]: waits until file LOG has COUNT
+# lines matching the grep -E PATTERN (default 60 s).
+log_wait() {
 	local i n
-	for i in $(seq 1 $((${3:-60} * 10))); do
-		n=$(grep -cE "$1" "$PF/maillog" 2>/dev/null) || true
-		[ "${n:-0}" -ge "$2" ] && return 0
+	for i in $(seq 1 $((${4:-60} * 10))); do
+		n=$(grep -cE "$2" "$1" 2>/dev/null) || true
+		[ "${n:-0}" -ge "$3" ] && return 0
 		sleep 0.1
 	done
-	echo "postfix: $n of $2 log lines match '$1'" >&2
-	tail -n 20 "$PF/maillog" >&2
+	echo "$1: $n of $3 lines match '$2'" >&2
+	tail -n 20 "$1" >&2
 	return 1
+}
+
+# postfix_wait PATTERN COUNT [SECONDS]: log_wait on the instance's log.
+postfix_wait() {
+	log_wait "$PF/maillog" "$@"
 }
 
 # ---- Exim -------------------------------------------------------------------
@@ -307,17 +312,9 @@ exim_queue_run() {
 	exim_run -qqff
 }
 
-# exim_wait PATTERN COUNT: like postfix_wait, on Exim's main log.
+# exim_wait PATTERN COUNT [SECONDS]: log_wait on Exim's main log.
 exim_wait() {
-	local i n
-	for i in $(seq 1 $((${3:-60} * 10))); do
-		n=$(grep -cE "$1" "$EX/log/mainlog" 2>/dev/null) || true
-		[ "${n:-0}" -ge "$2" ] && return 0
-		sleep 0.1
-	done
-	echo "exim: $n of $2 log lines match '$1'" >&2
-	tail -n 20 "$EX/log/mainlog" >&2
-	return 1
+	log_wait "$EX/log/mainlog" "$@"
 }
 
 # ---- what arrived ------------------------------------------------------------
