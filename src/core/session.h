@@ -42,7 +42,7 @@ struct envelope {
 	const char *helo;     /* as the client sent it; may hold anything */
 	const char *hostname; /* ours */
 	bool esmtp;           /* EHLO, not HELO */
-	char id[64];          /* this message's id: <session>.<n> */
+	char id[64];          /* this message's id: <session>Q<n>, an Atom */
 	struct path sender;
 	struct mail_params params;
 	unsigned nrcpt;
