@@ -113,6 +113,7 @@ message_end(struct session *s)
 		 * number of messages, as Postfix's smtpd allows */
 		s->errors = 0;
 		s->junk = 0;
+		s->overshoot = 0;
 	}
 	session_reset(s);
 }
