@@ -62,7 +62,7 @@ PY
 250 2\.1\.5 Ok
 550 5\.1\.1 <Bob@example\.test>: Recipient address rejected: User unknown
 354 End data with <CR><LF>\.<CR><LF>
-250 2\.0\.0 Ok: queued as [0-9A-F]+\.1
+250 2\.0\.0 Ok: queued as [0-9A-F]+Q1
 221 2\.0\.0 Bye$'
 	run grep -c '^X-Original-To: ' "$TEST_DIR"/md/new/*
 	assert_output 8

@@ -27,9 +27,9 @@ for r, (code, msg) in zip(rcpts, replies):
 c.quit()
 PY
 	assert_success
-	assert_line --index 0 --regexp '^250 2.0.0 <b@y.test> Ok: queued as [0-9A-F]+\.1$'
-	assert_line --index 1 --regexp '^250 2.0.0 <c@y.test> Ok: queued as [0-9A-F]+\.1$'
-	assert_line --index 2 --regexp '^250 2.0.0 <d@y.test> Ok: queued as [0-9A-F]+\.1$'
+	assert_line --index 0 --regexp '^250 2.0.0 <b@y.test> Ok: queued as [0-9A-F]+Q1$'
+	assert_line --index 1 --regexp '^250 2.0.0 <c@y.test> Ok: queued as [0-9A-F]+Q1$'
+	assert_line --index 2 --regexp '^250 2.0.0 <d@y.test> Ok: queued as [0-9A-F]+Q1$'
 	[ "$(maildir_count "$TEST_DIR/md")" -eq 1 ]
 	run grep -c '^X-Original-To: ' "$TEST_DIR"/md/new/*
 	assert_output 3
@@ -77,7 +77,7 @@ PY
 	run smtp_raw 'b"LHLO c.test\r\nMAIL FROM:<a@x.test>\r\nRCPT TO:<b@y.test>\r\nRCPT TO:<c@y.test>\r\nBDAT 8\r\nSubject:BDAT 10 LAST\r\n s\r\n\r\nhi\r\nQUIT\r\n"'
 	assert_success
 	run sed -n '/^250 2.1.0/,$p' <<<"$output"
-	assert_output --regexp $'^250 2.1.0 Ok\n250 2.1.5 Ok\n250 2.1.5 Ok\n250 2.0.0 Ok: 8 octets received\n250 2.0.0 <b@y.test> Ok: queued as [0-9A-F]+\\.1\n250 2.0.0 <c@y.test> Ok: queued as [0-9A-F]+\\.1\n221 2.0.0 Bye$'
+	assert_output --regexp $'^250 2.1.0 Ok\n250 2.1.5 Ok\n250 2.1.5 Ok\n250 2.0.0 Ok: 8 octets received\n250 2.0.0 <b@y.test> Ok: queued as [0-9A-F]+Q1\n250 2.0.0 <c@y.test> Ok: queued as [0-9A-F]+Q1\n221 2.0.0 Bye$'
 	[ "$(maildir_count "$TEST_DIR/md")" -eq 1 ]
 }
 

@@ -88,7 +88,7 @@ all_replies_wellformed() {
 250 2.1.0 Ok
 250 2.1.5 Ok
 354 End data with <CR><LF>.<CR><LF>
-250 2.0.0 Ok: queued as [0-9A-F]+\.1
+250 2.0.0 Ok: queued as [0-9A-F]+Q1
 221 2.0.0 Bye$'
 	[ "$(maildir_count "$TEST_DIR/md")" -eq 1 ]
 }
@@ -135,7 +135,7 @@ all_replies_wellformed() {
 501 5.1.3 Error: bad recipient address syntax
 553 5.6.7 Error: non-ASCII recipient needs SMTPUTF8
 354 End data with <CR><LF>.<CR><LF>
-250 2.0.0 Ok: queued as [0-9A-F]+\.1
+250 2.0.0 Ok: queued as [0-9A-F]+Q1
 221 2.0.0 Bye$'
 	run grep -E '^(Return-Path|X-Original-To):' "$TEST_DIR"/md/new/*
 	assert_output 'Return-Path: <>
@@ -196,7 +196,7 @@ PY
 250 2.1.0 Ok
 250 2.1.5 Ok
 354 End data with <CR><LF>.<CR><LF>
-250 2.0.0 Ok: queued as [0-9A-F]+\\.2
+250 2.0.0 Ok: queued as [0-9A-F]+Q2
 221 2.0.0 Bye$"
 	[ "$(maildir_count "$TEST_DIR/md")" -eq 1 ]
 	maildir_body "$TEST_DIR"/md/new/* >"$TEST_DIR/body"
@@ -300,7 +300,7 @@ PY
 250 2.1.0 Ok
 250 2.1.5 Ok
 354 End data with <CR><LF>.<CR><LF>
-250 2.0.0 Ok: queued as [0-9A-F]+\.2
+250 2.0.0 Ok: queued as [0-9A-F]+Q2
 221 2.0.0 Bye$'
 	[ "$(maildir_count "$TEST_DIR/md")" -eq 1 ]
 	run grep -ci '^received:' "$TEST_DIR"/md/new/*
@@ -397,7 +397,7 @@ PY
 500 5.5.2 Error: bad syntax
 250 2.1.5 Ok
 354 End data with <CR><LF>.<CR><LF>
-250 2.0.0 Ok: queued as [0-9A-F]+\.1
+250 2.0.0 Ok: queued as [0-9A-F]+Q1
 221 2.0.0 Bye$'
 	[ "$(maildir_count "$TEST_DIR/md")" -eq 1 ]
 }
@@ -565,7 +565,7 @@ PY
 250 2.1.0 Ok
 250 2.1.5 Ok
 354 End data with <CR><LF>.<CR><LF>
-250 2.0.0 Ok: queued as [0-9A-F]+\.1
+250 2.0.0 Ok: queued as [0-9A-F]+Q1
 221 2.0.0 Bye$'
 	all_replies_wellformed "$output"
 	run grep -c $'\r$' "$TEST_DIR/out"

@@ -51,6 +51,10 @@ check_mail(struct session *s, const char *arg, const char *end,
 		break;
 	case PARAM_UNKNOWN:
 		return R_MAIL_PARAM_UNKNOWN;
+	case PARAM_SIZE_CONFLICT:
+		return R_SIZE_CONFLICT;
+	case PARAM_BODY_CONFLICT:
+		return R_BODY_CONFLICT;
 	default:
 		return R_MAIL_PARAM_SYNTAX;
 	}

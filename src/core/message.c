@@ -42,7 +42,10 @@ message_begin(struct session *s, int *wanted)
 	const struct session_config *cfg = s->cfg;
 	int r;
 
-	snprintf(s->env.id, sizeof(s->env.id), "%s.%u", cfg->session_id,
+	/* the session id is upper-case hex, so "Q" cannot occur in it and
+	 * the id is unique per host; no dot, since RFC 5321 4.4 makes the
+	 * Received id an Atom */
+	snprintf(s->env.id, sizeof(s->env.id), "%sQ%u", cfg->session_id,
 	    ++s->transactions);
 	r = cfg->delivery->begin(cfg->delivery_ctx, &s->env);
 	if (r < 0) {
@@ -181,6 +184,14 @@ message_finish(struct session *s, bool bare)
 	left = decide_recipients(s, bad == 0);
 	if (!bad && left > 0)
 		bad = commit(s, &err);
+	if (!bad && left > 0) {
+		/* a client that delivers mail is no abuser: a cached
+		 * connection (Postfix's RSET before each MAIL) may carry any
+		 * number of messages, as Postfix's smtpd allows */
+		s->errors = 0;
+		s->junk = 0;
+		s->overshoot = 0;
+	}
 	if (s->cfg->lmtp && s->env.nrcpt > 0) {
 		/* the envelope stays until the last reply is written */
 		s->outcome = bad ? (int)bad : -1;

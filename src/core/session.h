@@ -44,7 +44,7 @@ struct envelope {
 	const char *hostname; /* ours */
 	bool esmtp;           /* EHLO, not HELO */
 	bool lmtp;            /* LHLO: the session speaks LMTP */
-	char id[64];          /* this message's id: <session>.<n> */
+	char id[64];          /* this message's id: <session>Q<n>, an Atom */
 	struct path sender;
 	struct mail_params params;
 	unsigned nrcpt;
