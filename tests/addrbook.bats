@@ -49,7 +49,7 @@ PY
 		--recipients "$TEST_DIR/recipients"
 	run smtp_raw 'b"EHLO c.test\r\nMAIL FROM:<a@x.test>\r\nRCPT TO:<bob@EXAMPLE.Test>\r\nRCPT TO:<\"bob\"@example.test>\r\nRCPT TO:<@relay.test:alice@example.test>\r\nRCPT TO:<Alice@example.test>\r\nRCPT TO:<carol@example.test>\r\nRCPT TO:<dave@example.test>\r\nRCPT TO:<anyone@Catch-All.test>\r\nRCPT TO:<Postmaster>\r\nRCPT TO:<POSTMASTER@elsewhere.test>\r\nRCPT TO:<Bob@example.test>\r\nDATA\r\nSubject: t\r\n\r\nhi\r\n.\r\nQUIT\r\n"'
 	assert_success
-	run sed -n '9,$p' <<<"$output"
+	run sed -n '11,$p' <<<"$output"
 	assert_output --regexp '^250 2\.1\.0 Ok
 250 2\.1\.5 Ok
 250 2\.1\.5 Ok
@@ -109,7 +109,7 @@ PY
 	run grep 'event=table' "$TEST_DIR/server.log"
 	assert_output --partial 'line=6 reason="a command or file is not an address"'
 	run smtp_raw 'b"HELO c.test\r\nHELP\r\nQUIT\r\n"'
-	assert_line --index 3 '214-2.0.0   HELO EHLO MAIL RCPT DATA RSET NOOP QUIT VRFY EXPN HELP'
+	assert_line --index 3 '214-2.0.0   HELO EHLO MAIL RCPT DATA BDAT RSET NOOP QUIT VRFY EXPN HELP'
 }
 
 @test "an alias name is a recipient when both files are given" {

@@ -188,9 +188,9 @@ PY
 	# the reason is for the log, not the client
 	assert_line "451 4.3.0 Error: local error in processing"
 	refute_line --partial "354"
-	assert_line --index 11 "250 2.0.0 Ok"
-	assert_line --index 12 "250 2.0.0 Ok"
-	assert_line --index 13 "221 2.0.0 Bye"
+	assert_line --index 13 "250 2.0.0 Ok"
+	assert_line --index 14 "250 2.0.0 Ok"
+	assert_line --index 15 "221 2.0.0 Bye"
 	[ -f "$TEST_DIR/file" ] && [ ! -s "$TEST_DIR/file" ]
 	run cat "$TEST_DIR/server.log"
 	assert_output --partial "event=rejected"
@@ -209,9 +209,9 @@ PY
 	run local_session "$TEST_DIR/in" without_dac "$SMTP_SESSION" \
 		--maildir "$TEST_DIR/md"
 	assert_success
-	assert_line --index 11 "451 4.3.0 Error: local error in processing"
-	assert_line --index 15 "451 4.3.0 Error: local error in processing"
-	assert_line --index 16 "221 2.0.0 Bye"
+	assert_line --index 13 "451 4.3.0 Error: local error in processing"
+	assert_line --index 17 "451 4.3.0 Error: local error in processing"
+	assert_line --index 18 "221 2.0.0 Bye"
 	grep -q 'event=rejected .*error="Permission denied"' "$TEST_DIR/session.log"
 	[ -z "$(ls -A "$TEST_DIR/md/tmp")" ]
 	[ -z "$(ls -A "$TEST_DIR/md/new")" ]
@@ -221,7 +221,7 @@ PY
 	run local_session "$TEST_DIR/in" without_dac "$SMTP_SESSION" \
 		--maildir "$TEST_DIR/md"
 	assert_success
-	assert_line --index 10 "451 4.3.0 Error: local error in processing"
+	assert_line --index 12 "451 4.3.0 Error: local error in processing"
 	refute_line --partial "354"
 	[ -z "$(ls -A "$TEST_DIR/md/new")" ]
 	chmod 0700 "$TEST_DIR/md/tmp"

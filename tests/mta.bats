@@ -184,6 +184,49 @@ check_stored() {
 
 # ---- Exim ---------------------------------------------------------------------
 
+@test "Postfix over LMTP (lmtp:inet): a reply per recipient, mixed results, one stored file" {
+	postfix_probe
+	printf 'r1@example.test\nr3@example.test\n' >"$TEST_DIR/recipients"
+	start_server --lmtp --maildir "$TEST_DIR/md" --hostname sink.test \
+		--recipients "$TEST_DIR/recipients"
+	# the main.cf lines smtp-sink(7) gives under "As an LMTP target"
+	postfix_init "virtual_mailbox_domains = example.test" \
+		"virtual_transport = lmtp:inet:127.0.0.1:$PORT"
+	postfix_start
+	message_ascii lmtp@example.test >"$TEST_DIR/m"
+	postfix_sendmail -f sender@elsewhere.test r1@example.test r2@example.test \
+		r3@example.test <"$TEST_DIR/m"
+	# (the sender's domain is not the sink's: the bounce for r2 goes to
+	# the relayhost, never into the Maildir counted below)
+	postfix_wait 'status=(sent|bounced)' 3
+	# r2 is refused at RCPT; r1 and r3 hear each their own 250 after DATA
+	run grep -c 'to=<r[13]@example.test>, relay=127.0.0.1\[127.0.0.1\]:[0-9]*, .*status=sent (250 2.0.0 <r[13]@example.test> Ok: queued as [0-9A-F]*Q1)' "$PF/maillog"
+	assert_output 2
+	run grep -c 'to=<r2@example.test>, .*status=bounced .*550 5.1.1' "$PF/maillog"
+	assert_output 1
+	[ "$(maildir_count "$TEST_DIR/md")" -eq 1 ]
+	check_stored "$TEST_DIR/md" lmtp@example.test "$TEST_DIR/m"
+	f=$(message_file "$TEST_DIR/md" lmtp@example.test)
+	run grep -E '^X-Original-To:' "$f"
+	assert_output $'X-Original-To: r1@example.test\nX-Original-To: r3@example.test'
+	run grep -c $'^\tby sink\\.test (smtp-sink) with LMTP id ' "$f"
+	assert_output 1
+}
+
+@test "Postfix over LMTP: a message over --max-size is bounced for each recipient" {
+	postfix_probe
+	start_server --lmtp --maildir "$TEST_DIR/md" --hostname sink.test --max-size 2000
+	postfix_init "virtual_mailbox_domains = example.test" \
+		"virtual_transport = lmtp:inet:127.0.0.1:$PORT"
+	postfix_start
+	message_long big@example.test 5 >"$TEST_DIR/m"
+	postfix_sendmail -f sender@elsewhere.test r1@example.test r2@example.test <"$TEST_DIR/m"
+	postfix_wait 'status=bounced' 2
+	run grep -c 'to=<r[12]@example.test>, .*status=bounced' "$PF/maillog"
+	assert_output 2
+	[ "$(maildir_count "$TEST_DIR/md")" -eq 0 ]
+}
+
 @test "Exim: three recipients, 8-bit, dot lines, long lines, stored byte for byte" {
 	exim_probe
 	start_server --maildir "$TEST_DIR/md" --hostname sink.test

@@ -10,11 +10,11 @@
 # stopped by the reaper's PID, each exim command returns only when its
 # deliveries are done.  Nothing is written under /etc or /var.
 #
-# Later transports are one argument more, since a main.cf line given to
+# Other transports are one argument more, since a main.cf line given to
 # postfix_init overrides the default above it (the nexthop of
-# default_transport wins over relayhost; checked with today's sink,
-# which answers the LHLO with 500):
-#   LMTP:     start_server --lmtp ...
+# default_transport wins over relayhost):
+#   LMTP:     start_server --lmtp ...  (tests/mta.bats does, with the
+#             virtual_transport lines of smtp-sink(7))
 #             postfix_init "default_transport = lmtp:inet:127.0.0.1:$PORT"
 #   STARTTLS: start_server --tls-cert C --tls-key K ...
 #             postfix_init "smtp_tls_security_level = encrypt"

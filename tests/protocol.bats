@@ -33,6 +33,8 @@ all_replies_wellformed() {
 250-8BITMIME
 250-SMTPUTF8
 250-ENHANCEDSTATUSCODES
+250-CHUNKING
+250-BINARYMIME
 250 HELP
 221 2.0.0 Bye"
 }
@@ -42,14 +44,14 @@ all_replies_wellformed() {
 	run smtp_raw 'b"EHLO c.test\r\nHELO c.test\r\nHeLo\r\nQUIT\r\n"'
 	assert_success
 	assert_line --index 3 "250-SIZE"
-	assert_line --index 8 "250 sink.test"
-	assert_line --index 9 "501 5.5.4 Syntax: HELO hostname"
-	assert_line --index 10 "221 2.0.0 Bye"
+	assert_line --index 10 "250 sink.test"
+	assert_line --index 11 "501 5.5.4 Syntax: HELO hostname"
+	assert_line --index 12 "221 2.0.0 Bye"
 }
 
 @test "RSET, NOOP, HELP, VRFY, EXPN, and not yet implemented verbs" {
 	start_server --hostname sink.test
-	run smtp_raw 'b"HELO c.test\r\nrset\r\nRSET x\r\nNOOP whatever\r\nHELP\r\nVRFY bob\r\nVRFY\r\nEXPN list\r\nBDAT 10 LAST\r\nSTARTTLS\r\nQUIT\r\n"'
+	run smtp_raw 'b"HELO c.test\r\nrset\r\nRSET x\r\nNOOP whatever\r\nHELP\r\nVRFY bob\r\nVRFY\r\nEXPN list\r\nBDAT 10 LAST\r\n0123456789STARTTLS\r\nQUIT\r\n"'
 	assert_success
 	assert_output "220 sink.test ESMTP smtp-sink
 250 sink.test
@@ -57,12 +59,12 @@ all_replies_wellformed() {
 501 5.5.4 Syntax: RSET
 250 2.0.0 Ok
 214-2.0.0 smtp-sink receives mail; commands:
-214-2.0.0   HELO EHLO MAIL RCPT DATA RSET NOOP QUIT VRFY HELP
+214-2.0.0   HELO EHLO MAIL RCPT DATA BDAT RSET NOOP QUIT VRFY HELP
 214 2.0.0 See smtp-session(8) and RFC 5321
 252 2.5.0 Cannot VRFY user, but will accept message and attempt delivery
 501 5.5.4 Syntax: VRFY address
 502 5.5.1 Error: EXPN is not enabled
-502 5.5.1 Error: command not implemented
+503 5.5.1 Error: need MAIL command
 502 5.5.1 Error: command not implemented
 221 2.0.0 Bye"
 }
@@ -71,7 +73,7 @@ all_replies_wellformed() {
 	start_server --inetd --maildir "$TEST_DIR/md" --hostname sink.test
 	run smtp_raw 'b"MAIL FROM:<a@x.test>\r\nRCPT TO:<b@y.test>\r\nDATA\r\nEHLO c.test\r\nRCPT TO:<b@y.test>\r\nDATA\r\nMAIL FROM:<a@x.test>\r\nMAIL FROM:<a@x.test>\r\nDATA\r\nRSET\r\nDATA\r\nMAIL FROM:<a@x.test>\r\nRCPT TO:<b@y.test>\r\nDATA\r\nok\r\n.\r\nQUIT\r\n"'
 	assert_success
-	run sed -n '1,4p;12,$p' <<<"$output"
+	run sed -n '1,4p;14,$p' <<<"$output"
 	assert_output --regexp '^220 sink.test ESMTP smtp-sink
 503 5.5.1 Error: send HELO/EHLO first
 503 5.5.1 Error: send HELO/EHLO first
@@ -95,7 +97,7 @@ all_replies_wellformed() {
 	start_server --hostname sink.test --max-errors 0
 	run smtp_raw 'b"EHLO c.test\r\nMAIL TO:<a@x.test>\r\nMAIL FROM:a@\r\nMAIL FROM:<a@x.test> SIZE=ten\r\nMAIL FROM:<a@x.test> BODY=9BIT\r\nMAIL FROM:<a@x.test> FOO=bar\r\nMAIL FROM:<a@x.test> SIZE=10 BODY=8BITMIME\r\nRCPT FROM:<b@y.test>\r\nRCPT TO:<>\r\nRCPT TO:<b@y.test> NOTIFY=NEVER\r\nDATA now\r\nXYZZY\r\n\r\nMAILFROM:<a@x.test>\r\nQUIT\r\n"'
 	assert_success
-	run sed -n '9,$p' <<<"$output"
+	run sed -n '11,$p' <<<"$output"
 	assert_output --regexp "^501 5.5.4 Syntax: MAIL FROM:<address>
 501 5.1.7 Error: bad sender address syntax
 501 5.5.4 Error: bad MAIL parameter syntax
@@ -118,7 +120,7 @@ all_replies_wellformed() {
 	long_domain=$(python3 -c 'print(".".join(["d" * 63] * 4))')
 	run smtp_raw "b\"EHLO c.test\\r\\nMAIL FROM:<a@x.test>\\r\\nRSET\\r\\nMAIL FROM:<$(printf 'l%.0s' {1..64})@$long_domain>\\r\\nMAIL FROM:<$(printf 'l%.0s' {1..65})@x.test>\\r\\nMAIL FROM:<>\\r\\nRCPT TO:<@a.test,@b.test:c@d.test>\\r\\nRCPT TO:<\\\"john doe\\\"@x.test>\\r\\nRCPT TO:<u@[192.0.2.1]>\\r\\nRCPT TO:<u@[IPv6:2001:db8::1]>\\r\\nRCPT TO:<Postmaster>\\r\\nRCPT TO:<u@[999.0.0.1]>\\r\\nRCPT TO:<u@x..test>\\r\\nRCPT TO:<\\xc3\\xa4@x.test>\\r\\nDATA\\r\\nhi\\r\\n.\\r\\nQUIT\\r\\n\""
 	assert_success
-	run sed -n '9,$p' <<<"$output"
+	run sed -n '11,$p' <<<"$output"
 	assert_output --regexp '^250 2.1.0 Ok
 250 2.0.0 Ok
 501 5.1.7 Error: sender address too long
@@ -151,7 +153,7 @@ X-Original-To: Postmaster'
 	run smtp_raw 'b"EHLO c.test\r\nMAIL FROM:<a@x.test> SIZE=1001\r\nMAIL FROM:<a@x.test> SIZE=99999999999999999999999\r\nMAIL FROM:<a@x.test> SIZE=1000\r\nQUIT\r\n"'
 	assert_success
 	assert_line --index 3 "250-SIZE 1000"
-	run sed -n '9,$p' <<<"$output"
+	run sed -n '11,$p' <<<"$output"
 	assert_output --regexp '^552 5.3.4 Error: message size exceeds fixed limit
 (552 5.3.4 Error: message size exceeds fixed limit|501 5.5.4 Error: bad MAIL parameter syntax)
 250 2.1.0 Ok
@@ -253,8 +255,8 @@ print(out.decode().replace("\r\n", "\n"), end="")
 print("closed after %.1f s" % (time.monotonic() - t0))
 PY
 	assert_success
-	assert_line --index 8 "421 4.4.2 sink.test Error: timeout exceeded"
-	assert_line --index 9 --regexp '^closed after [0-3]\.[0-9] s$'
+	assert_line --index 10 "421 4.4.2 sink.test Error: timeout exceeded"
+	assert_line --index 11 --regexp '^closed after [0-3]\.[0-9] s$'
 	run grep -c 'reason=timeout' "$TEST_DIR/server.log"
 	assert_output 1
 }
@@ -265,7 +267,7 @@ PY
 	run smtp_raw 'b"EHLO c.test\r\nMAIL FROM:<a@x.test>\r\nRCPT TO:<b@y.test>\r\nDATA\r\nSubject: half\r\n\r\nhalf a mess"'
 	assert_success
 	[ "$SECONDS" -lt 5 ]
-	assert_line --index 11 "421 4.4.2 sink.test Error: timeout exceeded"
+	assert_line --index 13 "421 4.4.2 sink.test Error: timeout exceeded"
 	[ "$(maildir_count "$TEST_DIR/md")" -eq 0 ]
 	[ -z "$(ls -A "$TEST_DIR/md/tmp")" ]
 }
@@ -290,7 +292,7 @@ PY
 	start_server --maildir "$TEST_DIR/md"
 	run smtp_raw "b\"EHLO c.test\\r\\nMAIL FROM:<a@x.test>\\r\\nRCPT TO:<b@y.test>\\r\\nDATA\\r\\n\" $(printf 'b\"Received: from h%s by x; Sat, 1 Jan 2000 00:00:00 +0000\\r\\n\" ' {1..101}) b\"\\r\\nloop\\r\\n.\\r\\nMAIL FROM:<a@x.test>\\r\\nRCPT TO:<b@y.test>\\r\\nDATA\\r\\n\" $(printf 'b\"received: from h%s by x; Sat, 1 Jan 2000 00:00:00 +0000\\r\\n\" ' {1..100}) b\"\\r\\n\" $(printf 'b\"Received: in the body %s\\r\\n\" ' {1..20}) b\".\\r\\nQUIT\\r\\n\""
 	assert_success
-	run sed -n '9,$p' <<<"$output"
+	run sed -n '11,$p' <<<"$output"
 	assert_output --regexp '^250 2.1.0 Ok
 250 2.1.5 Ok
 354 End data with <CR><LF>.<CR><LF>
@@ -325,7 +327,7 @@ while True:
 print(out.decode().replace("\r\n", "\n"), end="")
 PY
 	assert_success
-	run sed -n '9,$p' <<<"$output"
+	run sed -n '11,$p' <<<"$output"
 	# the limit is 512 octets with the CRLF (RFC 5321 4.5.3.1.4)
 	assert_output "500 5.5.2 Error: line too long
 250 2.0.0 Ok
@@ -386,7 +388,7 @@ PY
 	start_server --maildir "$TEST_DIR/md" --hostname sink.test
 	run smtp_raw 'b"HELO a\x00b\r\n\x00\r\nEHLO c.test\r\nMAIL FROM:<a\x00@x.test>\r\nMAIL\x00FROM:<a@x.test>\r\nMAIL FROM:<a@x.test>\r\nRCPT TO:<b@y.test>\x00\r\nRCPT TO:<b@y.test>\r\nDATA\r\nhi\r\n.\r\nQUIT\r\n"'
 	assert_success
-	run sed -n '2,3p;11,$p' <<<"$output"
+	run sed -n '2,3p;13,$p' <<<"$output"
 	assert_output --regexp '^500 5.5.2 Error: bad syntax
 500 5.5.2 Error: bad syntax
 500 5.5.2 Error: bad syntax
@@ -404,7 +406,7 @@ PY
 	start_server --hostname sink.test
 	run smtp_raw 'b"EHLO c.test\r\nMAIL FROM:<\xff\xfe@x.test> SMTPUTF8\r\nMAIL FROM:<a@\xc3.test> SMTPUTF8\r\nMAIL FROM:<\xc0\xaf@x.test> SMTPUTF8\r\nMAIL FROM:<\xed\xa0\x80@x.test> SMTPUTF8\r\nMAIL FROM:<\xc3\xa4@x.test> SMTPUTF8\r\nRCPT TO:<\xe2\x82@x.test>\r\nRCPT TO:<\xe2\x82\xac@x.test>\r\nEHLO \xff\xfe\r\nNOOP\r\nQUIT\r\n"'
 	assert_success
-	run sed -n '9,$p' <<<"$output"
+	run sed -n '11,$p' <<<"$output"
 	assert_output --regexp '^501 5.1.7 Error: bad sender address syntax
 501 5.1.7 Error: bad sender address syntax
 501 5.1.7 Error: bad sender address syntax
@@ -543,7 +545,7 @@ while True:
     if not c:
         break
     out += c
-lines = out.decode().split("\r\n")[8:-1]
+lines = out.decode().split("\r\n")[10:-1]
 assert lines == ["250 2.1.0 Ok", "250 2.0.0 Ok"] * 100 + ["221 2.0.0 Bye"], lines
 print(len(lines))
 PY
@@ -610,6 +612,8 @@ reply 250-SIZE
 reply 250-8BITMIME
 reply 250-SMTPUTF8
 reply 250-ENHANCEDSTATUSCODES
+reply 250-CHUNKING
+reply 250-BINARYMIME
 reply 250
 command MAIL
 reply 250

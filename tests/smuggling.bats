@@ -178,9 +178,9 @@ BODY='b"Subject: s\n\nbefore\n.\nMAIL FROM:<evil@x>\nRCPT TO:<victim@y>\nDATA\ns
 	start_server --maildir "$TEST_DIR/md" --hostname sink.test
 	run smtp_chunks "$HEAD b\"\\r\"" 'b"\n"' 'b".\r"' 'b"\nQUIT\r\n"'
 	assert_success
-	assert_line --index 10 --regexp '^354 '
-	assert_line --index 11 --regexp '^250 2.0.0 Ok: queued as '
-	assert_line --index 12 "221 2.0.0 Bye"
+	assert_line --index 12 --regexp '^354 '
+	assert_line --index 13 --regexp '^250 2.0.0 Ok: queued as '
+	assert_line --index 14 "221 2.0.0 Bye"
 	[ "$(maildir_count "$TEST_DIR/md")" -eq 1 ]
 	maildir_body "$TEST_DIR"/md/new/* >"$TEST_DIR/body"
 	printf 'Subject: s\n\nbefore\n' >"$TEST_DIR/expected"

@@ -1,6 +1,6 @@
 /*
  * commands.c: the verbs that are not about a message: HELO and EHLO (RFC
- * 5321 4.1.1.1), RSET, NOOP, QUIT, VRFY, EXPN, HELP, and the answers to
+ * 5321 4.1.1.1), LHLO (RFC 2033 4.1), RSET, NOOP, QUIT, VRFY, EXPN, HELP, and the answers to
  * what this server does not speak.  The verb table has already checked
  * the state and the arguments that a verb must not have.
  */
@@ -55,15 +55,20 @@ static const struct {
 	{ EXT_8BITMIME, "8BITMIME" },
 	{ EXT_SMTPUTF8, "SMTPUTF8" },
 	{ EXT_ENHANCEDSTATUSCODES, "ENHANCEDSTATUSCODES" },
+	{ EXT_CHUNKING, "CHUNKING" },
+	{ EXT_BINARYMIME, "BINARYMIME" },
 };
 
-void
-cmd_ehlo(struct session *s, const char *arg, const char *end)
+/* EHLO's reply, and LHLO's (RFC 2033 4.1: the same keywords). */
+static void
+ehlo(struct session *s, const char *arg, const char *end, const char *verb)
 {
 	unsigned ext = s->cfg->extensions;
 	char size[32];
 
-	if (!take_helo(s, arg, end, "EHLO"))
+	if (!(ext & EXT_CHUNKING))
+		ext &= ~EXT_BINARYMIME; /* RFC 3030 3: it needs CHUNKING */
+	if (!take_helo(s, arg, end, verb))
 		return;
 	s->flags |= SF_ESMTP;
 	s->env.esmtp = true;
@@ -80,6 +85,18 @@ cmd_ehlo(struct session *s, const char *arg, const char *end)
 		}
 	}
 	reply(s, R_EHLO_LINE, "HELP");
+}
+
+void
+cmd_ehlo(struct session *s, const char *arg, const char *end)
+{
+	ehlo(s, arg, end, "EHLO");
+}
+
+void
+cmd_lhlo(struct session *s, const char *arg, const char *end)
+{
+	ehlo(s, arg, end, "LHLO");
 }
 
 /* ---- RSET, NOOP, QUIT -------------------------------------------------- */

@@ -10,13 +10,9 @@
 #include <stddef.h>
 #include <string.h>
 #include <strings.h>
-#if defined(__x86_64__) && defined(__GNUC__)
-#include <immintrin.h>
-#elif defined(__SSE2__)
-#include <emmintrin.h>
-#endif
 
 #include "core/data.h"
+#include "core/lineend.h"
 
 void
 data_begin(struct data_machine *d, bool lf_ok, uint64_t max_size,
@@ -27,57 +23,6 @@ data_begin(struct data_machine *d, bool lf_ok, uint64_t max_size,
 	d->bare = false;
 	body_begin(&d->body, max_size, write, ctx);
 }
-
-/* The next CR or LF in [p, end), or NULL.  Every message byte passes
- * here once: with SSE2 (every x86-64) sixteen bytes are looked at in one
- * step for both, with AVX2 (where the processor has it) thirty-two,
- * instead of one memchr(3) for each. */
-#if defined(__SSE2__)
-static inline __attribute__((always_inline)) const char *
-find_line_end(const char *p, const char *end)
-{
-	const __m128i cr = _mm_set1_epi8('\r'), lf = _mm_set1_epi8('\n');
-
-	for (; end - p >= 16; p += 16) {
-		__m128i v = _mm_loadu_si128((const __m128i *)(const void *)p);
-		unsigned m = (unsigned)_mm_movemask_epi8(_mm_or_si128(
-		    _mm_cmpeq_epi8(v, cr), _mm_cmpeq_epi8(v, lf)));
-		if (m)
-			return p + __builtin_ctz(m);
-	}
-	for (; p < end; p++)
-		if (*p == '\r' || *p == '\n')
-			return p;
-	return NULL;
-}
-#else
-static inline const char *
-find_line_end(const char *p, const char *end)
-{
-	const char *lf = memchr(p, '\n', (size_t)(end - p));
-	const char *cr = memchr(p, '\r', (size_t)((lf ? lf : end) - p));
-
-	return cr ? cr : lf;
-}
-#endif
-
-#if defined(__x86_64__) && defined(__GNUC__)
-#define DATA_AVX2 1
-__attribute__((target("avx2"))) static inline const char *
-find_line_end_avx2(const char *p, const char *end)
-{
-	const __m256i cr = _mm256_set1_epi8('\r'), lf = _mm256_set1_epi8('\n');
-
-	for (; end - p >= 32; p += 32) {
-		__m256i v = _mm256_loadu_si256((const __m256i *)(const void *)p);
-		unsigned m = (unsigned)_mm256_movemask_epi8(_mm256_or_si256(
-		    _mm256_cmpeq_epi8(v, cr), _mm256_cmpeq_epi8(v, lf)));
-		if (m)
-			return p + __builtin_ctz(m);
-	}
-	return find_line_end(p, end);
-}
-#endif
 
 /* Inside a line: pass text on up to the next CR or LF. */
 static const char *

@@ -58,6 +58,9 @@ check_mail(struct session *s, const char *arg, const char *end,
 	default:
 		return R_MAIL_PARAM_SYNTAX;
 	}
+	if (params->body == BODY_BINARYMIME &&
+	    (~s->cfg->extensions & (EXT_CHUNKING | EXT_BINARYMIME)))
+		return R_MAIL_PARAM_UNKNOWN; /* RFC 3030: not offered */
 	if (s->env.sender.utf8 && !params->smtputf8)
 		return R_SENDER_NEEDS_UTF8;
 	if (s->cfg->max_size && params->size > s->cfg->max_size)

@@ -40,6 +40,8 @@ header_clean(char *dst, size_t n, const char *src)
 const char *
 header_protocol(const struct envelope *env)
 {
+	if (env->lmtp) /* RFC 3848, RFC 6531 */
+		return env->params.smtputf8 ? "UTF8LMTP" : "LMTP";
 	if (env->params.smtputf8)
 		return "UTF8SMTP";
 	return env->esmtp ? "ESMTP" : "SMTP";

@@ -13,6 +13,7 @@
 /* commands.c: the session's own verbs */
 void cmd_helo(struct session *, const char *arg, const char *end);
 void cmd_ehlo(struct session *, const char *arg, const char *end);
+void cmd_lhlo(struct session *, const char *arg, const char *end);
 void cmd_rset(struct session *, const char *arg, const char *end);
 void cmd_noop(struct session *, const char *arg, const char *end);
 void cmd_quit(struct session *, const char *arg, const char *end);
@@ -34,6 +35,14 @@ enum reply_id envelope_recipient_known(struct session *, const char *addr);
 void cmd_data(struct session *, const char *arg, const char *end);
 void message_end(struct session *);
 
+/* chunks.c: BDAT */
+void cmd_bdat(struct session *, const char *arg, const char *end);
+/* a refused BDAT: its chunk is still read, then reply id is given */
+void chunk_refuse(struct session *, const char *arg, const char *end,
+    enum reply_id id);
+/* the current chunk has been read whole */
+void chunk_end(struct session *);
+
 /* session.c */
 void session_note(struct session *, enum session_event, const char *text,
     const char *reply, int error);
@@ -41,6 +50,12 @@ void session_close(struct session *, const char *why);
 void session_reset(struct session *); /* the transaction, as RSET does */
 void session_more(struct session *, bool (*item)(struct session *, size_t),
     size_t count);
+
+/* message.c: what BDAT shares with DATA */
+bool message_begin(struct session *, int *wanted);
+void message_refuse(struct session *, enum reply_id, int err);
+enum reply_id message_check(const struct session *, bool bare, int *err);
+void message_finish(struct session *, bool bare);
 
 /* reply.c: one more error by the client; 421 past --max-errors */
 void reply_count_error(struct session *);

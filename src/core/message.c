@@ -1,9 +1,14 @@
 /*
- * message.c: DATA (RFC 5321 4.1.1.4) and the end of a message: the checks
- * the whole message must pass, the delivery's commit, and the reply.
+ * message.c: DATA (RFC 5321 4.1.1.4) and the end of a message, however it
+ * came (DATA or BDAT): the checks the whole message must pass, each
+ * recipient's result, the delivery's commit, and the reply: one for SMTP,
+ * one per recipient for LMTP (RFC 2033 4.2).
  *
- * Invariant: 250 is said only after the delivery's commit() returned 0,
- * which for a Maildir means the file and new/ are on disk.
+ * Invariants: 250 is said only after the delivery's commit() returned 0,
+ * which for a Maildir means the file and new/ are on disk; nothing is
+ * committed that no recipient is left for; LMTP's replies come in RCPT
+ * order, one per accepted recipient, written through session_more() so
+ * that no number of recipients overflows the reply buffer.
  */
 #include <errno.h>
 #include <stdio.h>
@@ -20,21 +25,23 @@ local_failure(int err)
 
 /* A begun message is refused: reply()'s policy logs it as rejected,
  * with the errno of a local failure. */
-static void
-refuse_message(struct session *s, enum reply_id id, int err)
+void
+message_refuse(struct session *s, enum reply_id id, int err)
 {
 	s->rejecting = true;
 	s->reply_errno = err;
 	reply(s, id);
 }
 
-void
-cmd_data(struct session *s, const char *arg, const char *end)
+/* A new message: its id and the delivery's begin().  False (with the
+ * refusal said) when the delivery cannot take it; *wanted is false when
+ * the delivery wants no bytes (--discard). */
+bool
+message_begin(struct session *s, int *wanted)
 {
 	const struct session_config *cfg = s->cfg;
 	int r;
 
-	(void)arg, (void)end;
 	/* the session id is upper-case hex, so "Q" cannot occur in it and
 	 * the id is unique per host; no dot, since RFC 5321 4.4 makes the
 	 * Received id an Atom */
@@ -42,34 +49,77 @@ cmd_data(struct session *s, const char *arg, const char *end)
 	    ++s->transactions);
 	r = cfg->delivery->begin(cfg->delivery_ctx, &s->env);
 	if (r < 0) {
-		refuse_message(s, local_failure(errno), errno);
-		return;
+		int err = errno;
+		message_refuse(s, local_failure(err), err);
+		session_reset(s);
+		return false;
 	}
 	s->in_delivery = true;
+	*wanted = r != 1;
+	return true;
+}
+
+void
+cmd_data(struct session *s, const char *arg, const char *end)
+{
+	const struct session_config *cfg = s->cfg;
+	int wanted;
+
+	(void)arg, (void)end;
+	if (s->env.params.body == BODY_BINARYMIME) {
+		reply(s, R_BINARYMIME_DATA); /* RFC 3030 3 */
+		return;
+	}
+	s->env.chunked = false;
+	if (!message_begin(s, &wanted))
+		return;
 	data_begin(&s->data, cfg->local, cfg->max_size,
-	    r == 1 ? NULL : cfg->delivery->write, cfg->delivery_ctx);
+	    wanted ? cfg->delivery->write : NULL, cfg->delivery_ctx);
 	s->state = ST_DATA;
 	reply(s, R_START_DATA);
 }
 
-/* What the whole message is refused for, or 0. */
-static enum reply_id
-check_message(const struct session *s, int *err)
+/* What the whole message (or what came of it so far) is refused for,
+ * or 0.  bare: a bare CR or LF was seen. */
+enum reply_id
+message_check(const struct session *s, bool bare, int *err)
 {
-	const struct data_machine *d = &s->data;
+	const struct body *b = &s->data.body;
 
 	*err = 0;
-	if (d->body.too_big)
+	if (b->too_big)
 		return R_SIZE_EXCEEDED;
-	if (d->bare && !s->cfg->local && s->cfg->bare_lf == BARE_LF_REJECT)
+	if (bare && !s->cfg->local && s->cfg->bare_lf == BARE_LF_REJECT)
 		return R_BARE_LF_MESSAGE;
-	if (d->body.hops > BODY_HOPS_MAX)
+	if (b->hops > BODY_HOPS_MAX)
 		return R_MAIL_LOOP;
-	if (d->body.write_errno) {
-		*err = d->body.write_errno;
+	if (b->write_errno) {
+		*err = b->write_errno;
 		return local_failure(*err);
 	}
 	return 0;
+}
+
+/* Each recipient's own result (the rcpt_result hook, when ask), before
+ * the commit; returns how many are left to deliver to. */
+static unsigned
+decide_recipients(struct session *s, bool ask)
+{
+	const struct session_config *cfg = s->cfg;
+	unsigned left = 0;
+
+	if (s->env.result == NULL)
+		return s->env.nrcpt;
+	for (unsigned i = 0; i < s->env.nrcpt; i++) {
+		int r = ask && cfg->rcpt_result ?
+		    cfg->rcpt_result(cfg->rcpt_result_ctx, &s->env, i) :
+		    RCPT_AS_MESSAGE;
+		if (r < 0 || r >= R__COUNT)
+			r = RCPT_AS_MESSAGE;
+		s->env.result[i] = r;
+		left += r == RCPT_AS_MESSAGE;
+	}
+	return left;
 }
 
 static enum reply_id
@@ -93,21 +143,48 @@ commit(struct session *s, int *err)
 	return 0;
 }
 
+/* LMTP: recipient i's reply.  One message gets one error count and one
+ * "rejected" log line, however many recipients hear about it. */
+static bool
+lmtp_reply(struct session *s, size_t i)
+{
+	const struct path *to = &s->env.rcpt[i];
+	int own = s->env.result ? s->env.result[i] : RCPT_AS_MESSAGE;
+	int id = own != RCPT_AS_MESSAGE ? own :
+	    s->outcome >= 0 ? s->outcome : R_LMTP_QUEUED;
+	bool last = i + 1 >= s->env.nrcpt;
+
+	s->flags |= SF_UNCOUNTED;
+	if (i == 0 && s->outcome >= 0) {
+		s->rejecting = true;
+		s->reply_errno = s->outcome_errno;
+	}
+	reply(s, (enum reply_id)id, to->addr, s->env.id);
+	s->flags &= ~SF_UNCOUNTED;
+	if (last) {
+		if (s->outcome >= 0 && reply_catalogue[s->outcome].code >= 400 &&
+		    !(reply_catalogue[s->outcome].flags & RF_NOT_COUNTED))
+			reply_count_error(s);
+		session_reset(s);
+	}
+	return true;
+}
+
+/* The end of a message: DATA's end of data, or BDAT LAST. */
 void
-message_end(struct session *s)
+message_finish(struct session *s, bool bare)
 {
 	enum reply_id bad;
+	unsigned left;
 	int err;
 
 	s->env.size = s->data.body.size;
 	s->state = ST_READY;
-	bad = check_message(s, &err);
-	if (!bad)
+	bad = message_check(s, bare, &err);
+	left = decide_recipients(s, bad == 0);
+	if (!bad && left > 0)
 		bad = commit(s, &err);
-	if (bad) {
-		refuse_message(s, bad, err);
-	} else {
-		reply(s, R_QUEUED, s->env.id);
+	if (!bad && left > 0) {
 		/* a client that delivers mail is no abuser: a cached
 		 * connection (Postfix's RSET before each MAIL) may carry any
 		 * number of messages, as Postfix's smtpd allows */
@@ -115,5 +192,24 @@ message_end(struct session *s)
 		s->junk = 0;
 		s->overshoot = 0;
 	}
+	if (s->cfg->lmtp && s->env.nrcpt > 0) {
+		/* the envelope stays until the last reply is written */
+		s->outcome = bad ? (int)bad : -1;
+		s->outcome_errno = err;
+		session_more(s, lmtp_reply, s->env.nrcpt);
+		return;
+	}
+	if (bad)
+		message_refuse(s, bad, err);
+	else if (left == 0) /* every recipient has a refusal of its own */
+		message_refuse(s, (enum reply_id)s->env.result[0], 0);
+	else
+		reply(s, R_QUEUED, s->env.id);
 	session_reset(s);
+}
+
+void
+message_end(struct session *s)
+{
+	message_finish(s, s->data.bare);
 }

@@ -101,7 +101,7 @@ mail_body(struct mail_seen *seen, const char *v, size_t vn, bool has_val)
 	else if (word_is(v, vn, "8BITMIME"))
 		body = BODY_8BITMIME;
 	else if (word_is(v, vn, "BINARYMIME"))
-		return PARAM_UNKNOWN; /* RFC 3030: needs CHUNKING */
+		body = BODY_BINARYMIME; /* RFC 3030 */
 	else
 		return PARAM_SYNTAX;
 	if (seen->body && body != seen->p->body)

@@ -7,7 +7,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 
-enum body_type { BODY_UNSPECIFIED, BODY_7BIT, BODY_8BITMIME };
+enum body_type { BODY_UNSPECIFIED, BODY_7BIT, BODY_8BITMIME, BODY_BINARYMIME };
 
 struct mail_params {
 	uint64_t size; /* SIZE=, 0 when absent */

@@ -15,6 +15,7 @@
 const struct reply_def reply_catalogue[R__COUNT] = {
 	/* the session */
 	[R_GREETING] = { 220, NULL, "%s ESMTP smtp-sink", 0, NULL },
+	[R_GREETING_LMTP] = { 220, NULL, "%s LMTP smtp-sink", 0, NULL },
 	[R_HELO] = { 250, NULL, "%s", 0, NULL },
 	[R_EHLO_FIRST] = { 250, NULL, "%s", 0, NULL },
 	[R_EHLO_LINE] = { 250, NULL, "%s", 0, NULL },
@@ -54,12 +55,17 @@ const struct reply_def reply_catalogue[R__COUNT] = {
 	    NULL },
 	[R_NEED_HELO] = { 503, "5.5.1", ERROR_TEXT("send HELO/EHLO first"), 0,
 	    NULL },
+	[R_NEED_LHLO] = { 503, "5.5.1", ERROR_TEXT("send LHLO first"), 0,
+	    NULL },
 	[R_NEED_MAIL] = { 503, "5.5.1", ERROR_TEXT("need MAIL command"), 0,
 	    NULL },
 	[R_NEED_RCPT] = { 503, "5.5.1", ERROR_TEXT("need RCPT command"), 0,
 	    NULL },
 	[R_NESTED_MAIL] = { 503, "5.5.1", ERROR_TEXT("nested MAIL command"), 0,
 	    NULL },
+	[R_AFTER_BDAT] = { 503, "5.5.1",
+	    ERROR_TEXT("a message in BDAT chunks is open; BDAT LAST or RSET "
+		       "ends it"), 0, NULL },
 
 	/* MAIL and RCPT */
 	[R_MAIL_OK] = { 250, "2.1.0", "Ok", 0, NULL },
@@ -139,4 +145,11 @@ const struct reply_def reply_catalogue[R__COUNT] = {
 	    RF_NOT_COUNTED, NULL },
 	[R_DELIVERY_DEFERRED] = { 451, "4.3.0",
 	    ERROR_TEXT("delivery failed temporarily"), RF_NOT_COUNTED, NULL },
+
+	/* BDAT (RFC 3030) and LMTP (RFC 2033) */
+	[R_BDAT_SYNTAX] = { 501, "5.5.4", "Syntax: BDAT count [LAST]", 0, NULL },
+	[R_CHUNK_OK] = { 250, "2.0.0", "Ok: %s octets received", 0, NULL },
+	[R_BINARYMIME_DATA] = { 503, "5.5.1",
+	    ERROR_TEXT("BODY=BINARYMIME needs BDAT, not DATA"), 0, NULL },
+	[R_LMTP_QUEUED] = { 250, "2.0.0", "<%s> Ok: queued as %s", 0, NULL },
 };

@@ -99,7 +99,8 @@ apply_policy(struct session *s, const struct reply_def *r, const char *line)
 	else if (r->flags & RF_OVERSHOOT) {
 		if (++s->overshoot > RCPT_OVERSHOOT_LIMIT)
 			reply_count_error(s);
-	} else if (r->code >= 400 && !(r->flags & RF_NOT_COUNTED))
+	} else if (r->code >= 400 && !(r->flags & RF_NOT_COUNTED) &&
+	    !(s->flags & SF_UNCOUNTED))
 		reply_count_error(s);
 }
 

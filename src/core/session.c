@@ -5,8 +5,10 @@
  * Invariants: a command line is never longer than SESSION_LINE_MAX in
  * memory (the excess is counted and dropped); every reply goes through
  * reply() (reply.c); the message itself is never held, the DATA machine
- * passes it straight to the delivery; nothing is consumed while a long
- * reply waits for room, so replies stay in the order of the commands.
+ * and the BDAT framing pass it straight to the delivery; while a BDAT
+ * chunk is pending every byte belongs to it, never to a command; nothing
+ * is consumed while a long reply waits for room, so replies stay in the
+ * order of the commands.
  */
 #include <string.h>
 
@@ -102,19 +104,38 @@ out_of_sequence(const struct session *s, const struct verb *v)
 	return v->busy ? v->busy : R_NEED_HELO;
 }
 
+/* Why the verb may not run now, or R__COUNT when it may. */
+static enum reply_id
+refusal(const struct session *s, const struct verb *v, const char *arg,
+    const char *end)
+{
+	if ((v->flags & VF_SMTP && s->cfg->lmtp) ||
+	    (v->flags & VF_LMTP && !s->cfg->lmtp))
+		return R_UNKNOWN;
+	if ((v->flags & VF_CHUNK) && !(s->cfg->extensions & EXT_CHUNKING))
+		return R_NOT_IMPLEMENTED;
+	if (s->state == ST_START && !(v->states & IN(ST_START)))
+		return s->cfg->lmtp ? R_NEED_LHLO : R_NEED_HELO;
+	if ((v->flags & VF_NO_ARGS) && arg != end)
+		return R_NO_ARGUMENTS;
+	if (!(v->states & IN(s->state)))
+		return out_of_sequence(s, v);
+	return R__COUNT;
+}
+
 static void
 dispatch(struct session *s, const struct verb *v, const char *arg,
     const char *end)
 {
+	enum reply_id no = refusal(s, v, arg, end);
+
 	s->verb = v;
-	if (s->state == ST_START && !(v->states & IN(ST_START)))
-		reply(s, R_NEED_HELO);
-	else if ((v->flags & VF_NO_ARGS) && arg != end)
-		reply(s, R_NO_ARGUMENTS, v->name);
-	else if (!(v->states & IN(s->state)))
-		reply(s, out_of_sequence(s, v));
-	else
+	if (no == R__COUNT)
 		v->run(s, arg, end);
+	else if (v->flags & VF_CHUNK)
+		chunk_refuse(s, arg, end, no); /* its octets are still read */
+	else
+		reply(s, no, v->name);
 	/* NOOP, RSET, VRFY and EXPN cost nothing, so a client could hold a
 	 * process forever with one every --timeout (Postfix's
 	 * smtpd_junk_command_limit) */
@@ -175,12 +196,15 @@ session_init(struct session *s, const struct session_config *cfg)
 	s->out.overflow = false;
 	s->cfg = cfg;
 	s->env.rcpt = cfg->rcpt_table;
+	s->env.result = cfg->rcpt_results;
 	s->env.session_id = cfg->session_id;
 	s->env.client_addr = cfg->client_addr;
 	s->env.hostname = cfg->hostname;
 	s->env.helo = s->helo;
+	s->env.lmtp = cfg->lmtp;
+	s->outcome = -1;
 	s->state = ST_START;
-	reply(s, R_GREETING, cfg->hostname);
+	reply(s, cfg->lmtp ? R_GREETING_LMTP : R_GREETING, cfg->hostname);
 }
 
 size_t
@@ -194,6 +218,14 @@ session_feed(struct session *s, const char *in, size_t len)
 	    !reply_buf_full(&s->out)) {
 		const char *lf;
 
+		if (s->chunk.left > 0) {
+			p += bdat_feed(&s->chunk,
+			    s->chunk.skip ? NULL : &s->data.body, p,
+			    (size_t)(end - p));
+			if (s->chunk.left == 0)
+				chunk_end(s);
+			continue;
+		}
 		if (s->state == ST_DATA) {
 			p += data_feed(&s->data, p, (size_t)(end - p));
 			if (data_done(&s->data))
@@ -241,7 +273,7 @@ session_output_done(struct session *s, size_t n)
 enum session_wait
 session_wait(const struct session *s)
 {
-	if (s->state == ST_DATA)
+	if (s->state == ST_DATA || s->chunk.left > 0)
 		return WAIT_MESSAGE;
 	return s->line_len > 0 || s->line_too_long ? WAIT_MID_LINE :
 	    WAIT_COMMAND;
@@ -250,7 +282,7 @@ session_wait(const struct session *s)
 unsigned
 session_messages(const struct session *s)
 {
-	return s->transactions;
+	return s->transactions + s->chunks;
 }
 
 void
@@ -276,6 +308,7 @@ session_eof(struct session *s)
 {
 	if (s->state != ST_CLOSED)
 		session_close(s, s->state == ST_DATA ? "lost connection in DATA" :
+		    s->chunk.left > 0 ? "lost connection in BDAT" :
 		    "lost connection");
 }
 

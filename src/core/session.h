@@ -27,6 +27,7 @@
 
 #include "core/address.h"
 #include "core/params.h"
+#include "core/bdat.h"
 #include "core/data.h"
 #include "core/reply.h"
 
@@ -42,13 +43,24 @@ struct envelope {
 	const char *helo;     /* as the client sent it; may hold anything */
 	const char *hostname; /* ours */
 	bool esmtp;           /* EHLO, not HELO */
+	bool lmtp;            /* LHLO: the session speaks LMTP */
 	char id[64];          /* this message's id: <session>Q<n>, an Atom */
 	struct path sender;
 	struct mail_params params;
 	unsigned nrcpt;
 	struct path *rcpt;
+	int *result; /* each recipient's result (RCPT_AS_MESSAGE or its own
+			reply), or NULL: all share the message's */
 	uint64_t size; /* octets received, CRLF line ends */
+	bool chunked;  /* the message came in BDAT chunks (RFC 3030) */
 };
+
+/* A recipient's result at the end of a message (envelope.result[i]):
+ * the message's own (RCPT_AS_MESSAGE), or a reply of its own (an enum
+ * reply_id).  LMTP gives each recipient its reply; SMTP can say one
+ * thing only, so there it is the message's unless every recipient has a
+ * refusal of its own. */
+#define RCPT_AS_MESSAGE (-1)
 
 /* Delivery results beyond 0 / -1 with errno. */
 #define DELIVER_PERMANENT (-2) /* 554 5.3.0: the message is refused */
@@ -123,8 +135,17 @@ enum bare_lf_policy { BARE_LF_NORMALIZE, BARE_LF_REJECT };
 #define EXT_8BITMIME 0x04
 #define EXT_SMTPUTF8 0x08
 #define EXT_ENHANCEDSTATUSCODES 0x10
+#define EXT_CHUNKING 0x20   /* BDAT, RFC 3030 */
+#define EXT_BINARYMIME 0x40 /* BODY=BINARYMIME, RFC 3030; needs CHUNKING */
 #define EXT_DEFAULT (EXT_PIPELINING | EXT_SIZE | EXT_8BITMIME | EXT_SMTPUTF8 | \
-    EXT_ENHANCEDSTATUSCODES)
+    EXT_ENHANCEDSTATUSCODES | EXT_CHUNKING | EXT_BINARYMIME)
+
+/* At the end of a message, before it is committed: recipient i's own
+ * result, an enum reply_id, or RCPT_AS_MESSAGE.  The hook through which
+ * a recipient can fail while the others succeed (fault injection); the
+ * message is committed only when at least one recipient is left. */
+typedef int (*session_rcpt_fn)(void *ctx, const struct envelope *,
+    unsigned i);
 
 struct session_config {
 	const char *hostname;
@@ -133,9 +154,13 @@ struct session_config {
 	uint64_t max_size;       /* 0: no limit */
 	unsigned max_recipients; /* 1 .. SESSION_RCPT_LIMIT */
 	struct path *rcpt_table; /* room for max_recipients: the edge's */
+	int *rcpt_results;       /* the same room, or NULL: then no recipient
+				    has a result of its own */
 	unsigned max_errors;     /* 0: no limit */
 	unsigned extensions;     /* EXT_*: what EHLO offers */
 	bool local;              /* a person on a pipe or terminal: LF ends lines */
+	bool lmtp;               /* speak LMTP (RFC 2033): LHLO, a reply per
+				    recipient after the message */
 	enum bare_lf_policy bare_lf;
 	const struct delivery_ops *delivery;
 	void *delivery_ctx;
@@ -144,6 +169,9 @@ struct session_config {
 	unsigned book; /* BOOK_RECIPIENTS, BOOK_ALIASES: what book_ops hold */
 	const struct address_book_ops *book_ops;
 	void *book_ctx;
+	session_rcpt_fn rcpt_result; /* NULL (or no rcpt_results): all share
+					the message's result */
+	void *rcpt_result_ctx;
 };
 
 enum session_state {
@@ -152,11 +180,14 @@ enum session_state {
 	ST_MAIL,  /* MAIL accepted */
 	ST_RCPT,  /* at least one recipient */
 	ST_DATA,  /* reading the message */
+	ST_CHUNKS, /* a message in BDAT chunks has begun; BDAT LAST ends it */
 	ST_CLOSED,
 };
 
 /* Session flags (s->flags). */
-#define SF_ESMTP 0x1 /* the client said EHLO */
+#define SF_ESMTP 0x1     /* the client said EHLO */
+#define SF_UNCOUNTED 0x2 /* replies now are not counted as errors (the
+			    replies per recipient of one LMTP message) */
 
 struct verb;
 
@@ -174,11 +205,15 @@ struct session {
 	unsigned junk;         /* VF_JUNK commands so far */
 	unsigned overshoot;    /* recipients refused past the limit */
 	unsigned transactions; /* DATA commands that began a message */
+	unsigned chunks;       /* BDAT chunks begun (each has a deadline) */
+	int outcome;           /* LMTP: the message's reply id, or -1: queued */
+	int outcome_errno;     /* and the local failure behind it, or 0 */
 	bool in_delivery;      /* begin() succeeded, no commit() or abort() yet */
 	const struct verb *verb; /* the command being answered, or NULL */
 	bool rejecting;   /* the reply refuses a begun message */
 	int reply_errno;  /* and the local failure behind it, or 0 */
 	struct reply_more more;
+	struct chunk chunk; /* the BDAT chunk being read, if any */
 	bool line_too_long;
 	size_t line_len;
 	char line[SESSION_LINE_MAX];
@@ -212,11 +247,12 @@ void session_output_done(struct session *, size_t n);
 enum session_wait {
 	WAIT_COMMAND,  /* a new command line */
 	WAIT_MID_LINE, /* the rest of a command line that has begun */
-	WAIT_MESSAGE,  /* the message after 354 */
+	WAIT_MESSAGE,  /* the message after 354, or a BDAT chunk */
 };
 enum session_wait session_wait(const struct session *);
 
-/* Messages begun so far: a new value starts a new message deadline. */
+/* Messages and BDAT chunks begun so far: a new value starts a new
+ * message deadline. */
 unsigned session_messages(const struct session *);
 
 /* The client was silent for too long: 421 and close. */

@@ -17,10 +17,14 @@
 #define VF_ENVELOPE 0x04 /* MAIL, RCPT: a refusal is logged as one */
 #define VF_HIDDEN 0x08   /* not listed by HELP */
 #define VF_OPTIONAL 0x10 /* listed by HELP when the configuration offers it */
+#define VF_SMTP 0x20     /* SMTP only: 500 under --lmtp (HELO, EHLO) */
+#define VF_LMTP 0x40     /* LMTP only: 500 without --lmtp (LHLO) */
+#define VF_CHUNK 0x80    /* octets follow the line (BDAT): they are read
+			    even when the command is refused */
 
 /* A set of states, as the bits 1 << ST_x. */
 #define IN(st) (1u << (st))
-#define IN_GREETED (IN(ST_READY) | IN(ST_MAIL) | IN(ST_RCPT))
+#define IN_GREETED (IN(ST_READY) | IN(ST_MAIL) | IN(ST_RCPT) | IN(ST_CHUNKS))
 #define IN_ANY (IN(ST_START) | IN_GREETED)
 
 typedef void (*verb_fn)(struct session *, const char *arg, const char *end);
@@ -41,5 +45,9 @@ const struct verb *verb_lookup(const char *line, size_t len, const char **arg);
 /* The verbs HELP lists in this session, separated by spaces: the length
  * written. */
 size_t verb_list(const struct session *, char *buf, size_t cap);
+#define VF_SMTP 0x20     /* SMTP only: 500 under --lmtp (HELO, EHLO) */
+#define VF_LMTP 0x40     /* LMTP only: 500 without --lmtp (LHLO) */
+#define VF_CHUNK 0x80    /* octets follow the line (BDAT): they are read
+			    even when the command is refused */
 
 #endif

@@ -1,7 +1,8 @@
 /*
  * verbs.c: the verb table of smtp-session.  A verb that is not here is
  * answered 500; one here with cmd_not_implemented is a known SMTP verb
- * this server does not offer (502).
+ * this server does not offer (502).  HELO and EHLO are SMTP's, LHLO
+ * LMTP's (RFC 2033 4.1): in the other protocol each is an unknown verb.
  *
  * VF_JUNK marks what a client can repeat at no cost to itself and keep a
  * process busy with: HELO, EHLO, RSET, NOOP, VRFY, EXPN and HELP (Postfix's
@@ -13,11 +14,15 @@
 #include "core/internal.h"
 
 static const struct verb verbs[] = {
-	{ "HELO", cmd_helo, IN_ANY, VF_JUNK, 0 },
-	{ "EHLO", cmd_ehlo, IN_ANY, VF_JUNK, 0 },
+	{ "HELO", cmd_helo, IN_ANY, VF_JUNK | VF_SMTP, 0 },
+	{ "EHLO", cmd_ehlo, IN_ANY, VF_JUNK | VF_SMTP, 0 },
+	{ "LHLO", cmd_lhlo, IN_ANY, VF_JUNK | VF_LMTP, 0 },
 	{ "MAIL", cmd_mail, IN(ST_READY), VF_ENVELOPE, R_NESTED_MAIL },
-	{ "RCPT", cmd_rcpt, IN(ST_MAIL) | IN(ST_RCPT), VF_ENVELOPE, 0 },
-	{ "DATA", cmd_data, IN(ST_RCPT), VF_NO_ARGS, 0 },
+	{ "RCPT", cmd_rcpt, IN(ST_MAIL) | IN(ST_RCPT), VF_ENVELOPE,
+	    R_AFTER_BDAT },
+	{ "DATA", cmd_data, IN(ST_RCPT), VF_NO_ARGS, R_AFTER_BDAT },
+	{ "BDAT", cmd_bdat, IN(ST_RCPT) | IN(ST_CHUNKS), VF_CHUNK | VF_OPTIONAL,
+	    0 },
 	{ "RSET", cmd_rset, IN_ANY, VF_NO_ARGS | VF_JUNK, 0 },
 	{ "NOOP", cmd_noop, IN_ANY, VF_JUNK, 0 },
 	{ "QUIT", cmd_quit, IN_ANY, 0, 0 },
@@ -27,7 +32,6 @@ static const struct verb verbs[] = {
 	/* later capabilities fill these in; until then they are 502 */
 	{ "AUTH", cmd_not_implemented, IN_ANY, VF_HIDDEN, 0 },
 	{ "STARTTLS", cmd_not_implemented, IN_ANY, VF_HIDDEN, 0 },
-	{ "BDAT", cmd_not_implemented, IN_ANY, VF_HIDDEN, 0 },
 	{ "ETRN", cmd_not_implemented, IN_ANY, VF_HIDDEN, 0 },
 	{ "TURN", cmd_not_implemented, IN_ANY, VF_HIDDEN, 0 },
 	{ "ATRN", cmd_not_implemented, IN_ANY, VF_HIDDEN, 0 },
@@ -68,19 +72,22 @@ offered(const struct session *s, const struct verb *v)
 {
 	if (v->run == cmd_expn)
 		return (s->cfg->book & BOOK_ALIASES) != 0;
+	if (v->run == cmd_bdat)
+		return (s->cfg->extensions & EXT_CHUNKING) != 0;
 	return true;
 }
 
 size_t
 verb_list(const struct session *s, char *buf, size_t cap)
 {
+	unsigned hide = s->cfg->lmtp ? VF_SMTP : VF_LMTP;
 	size_t o = 0;
 
 	buf[0] = '\0';
 	for (size_t i = 0; i < sizeof(verbs) / sizeof(verbs[0]); i++) {
 		const struct verb *v = &verbs[i];
 		size_t n = strlen(v->name);
-		if ((v->flags & VF_HIDDEN) ||
+		if ((v->flags & VF_HIDDEN) || (v->flags & hide) ||
 		    ((v->flags & VF_OPTIONAL) && !offered(s, v)) ||
 		    o + n + 2 > cap)
 			continue;

@@ -53,13 +53,13 @@ conn_consume(struct conn *c, size_t n)
 		c->off = c->len = 0;
 }
 
-int
-conn_fill(struct conn *c, long long deadline)
+/* Reads into buf[c->len, CONN_BUF_SIZE), waiting until deadline: as
+ * conn_fill. */
+static int
+read_more(struct conn *c, long long deadline)
 {
 	struct pollfd pfd = { c->in, POLLIN, 0 };
 
-	if (c->len > c->off)
-		return 1;
 	for (;;) {
 		long long wait = deadline - clock_ms();
 		struct timespec ts = { wait > 0 ? wait / 1000 : 0,
@@ -71,14 +71,53 @@ conn_fill(struct conn *c, long long deadline)
 			errno = ETIMEDOUT;
 			return -1;
 		}
-		ssize_t n = read(c->in, c->buf, sizeof(c->buf));
+		ssize_t n = read(c->in, c->buf + c->len, sizeof(c->buf) - c->len);
 		if (n < 0 && (errno == EINTR || errno == EAGAIN))
 			continue;
 		if (n <= 0)
 			return n == 0 ? 0 : -1;
-		c->off = 0;
-		c->len = (size_t)n;
+		c->len += (size_t)n;
 		return 1;
+	}
+}
+
+int
+conn_fill(struct conn *c, long long deadline)
+{
+	if (c->len > c->off)
+		return 1;
+	c->off = c->len = 0;
+	return read_more(c, deadline);
+}
+
+/* The header is read with reads as large as any other: what comes after
+ * it in the same read stays in buf for the session, never lost and never
+ * read twice. */
+int
+conn_proxy(struct conn *c, long long deadline, struct proxy_info *info)
+{
+	for (;;) {
+		enum proxy_result r = proxy_parse((const unsigned char *)c->buf +
+		    c->off, c->len - c->off, info);
+		int got;
+
+		if (r == PROXY_OK) {
+			conn_consume(c, info->len);
+			return 0;
+		}
+		if (r == PROXY_BAD)
+			return -1;
+		if (c->len == sizeof(c->buf)) { /* cannot be: headers are short */
+			info->why = "header too long";
+			return -1;
+		}
+		got = read_more(c, deadline);
+		if (got <= 0) {
+			info->why = got == 0 ? "connection closed before the header" :
+			    errno == ETIMEDOUT ? "no header in time" :
+			    "read failed before the header";
+			return -1;
+		}
 	}
 }
 

@@ -11,6 +11,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 
+#include "lib/proxy.h"
 #include "session/peer.h"
 
 #define CONN_BUF_SIZE 65536 /* reads are this large, never a byte at a time */
@@ -38,6 +39,12 @@ void conn_consume(struct conn *, size_t n);
  * input, 0 at the end of it, -1 with errno (ETIMEDOUT at the deadline,
  * EINTR for a signal of the stop set). */
 int conn_fill(struct conn *, long long deadline);
+
+/* Reads the PROXY protocol header that a load balancer sends first
+ * (--proxy-protocol), waiting until deadline at most: 0 with *info filled
+ * and the header consumed, whatever followed it left for the session; -1
+ * with info->why when it is malformed, too long, late or missing. */
+int conn_proxy(struct conn *, long long deadline, struct proxy_info *info);
 
 /* Writes all of it: 0, or -1 with errno when the client is gone or did
  * not read for --timeout. */

@@ -250,6 +250,36 @@ log_connect(const char *session_id, const char *peer)
 	    { "event", "connect" }, { "peer", peer } }, 3);
 }
 
+void
+log_proxy(const char *session_id, const char *client, unsigned port,
+    const char *proxy, int version)
+{
+	char p[24], v[24];
+
+	p[fmt_dec(p, port)] = '\0';
+	v[fmt_dec(v, (unsigned)version)] = '\0';
+	if (client == NULL) {
+		log_fields(LOG_INFO, (struct log_field[]){
+		    { "session", session_id }, { "event", "proxy" },
+		    { "peer", proxy }, { "proxy", proxy }, { "version", v },
+		    { "command", "local" } }, 6);
+		return;
+	}
+	log_fields(LOG_INFO, (struct log_field[]){ { "session", session_id },
+	    { "event", "proxy" }, { "peer", client }, { "port", p },
+	    { "proxy", proxy }, { "version", v } }, 6);
+}
+
+void
+log_proxy_refused(const char *session_id, const char *proxy,
+    const char *why)
+{
+	log_fields(LOG_NOTICE, (struct log_field[]){
+	    { "session", session_id }, { "event", "disconnect" },
+	    { "peer", proxy }, { "reason", "bad PROXY header" },
+	    { "detail", why } }, 5);
+}
+
 /* One line per message, Postfix style: who, how big, where, then to
  * whom; recipients that do not fit are counted (rcpt_count, more=). */
 static void

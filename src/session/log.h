@@ -51,6 +51,13 @@ void log_session_event(void *ctx, const struct session_note *);
 /* The first line of a session. */
 void log_connect(const char *session_id, const char *peer);
 
+/* --proxy-protocol: the header named the client (client NULL: it named
+ * none, LOCAL or UNKNOWN), or was refused for why and the session ends. */
+void log_proxy(const char *session_id, const char *client, unsigned port,
+    const char *proxy, int version);
+void log_proxy_refused(const char *session_id, const char *proxy,
+    const char *why);
+
 /* The console (--print): a message between banners, each line behind a
  * fixed prefix and with controls made visible. */
 void log_console_begin(const char *id);

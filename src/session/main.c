@@ -9,6 +9,7 @@
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 #include <stdint.h>
 #include <sys/random.h>
 #include <sys/time.h>
@@ -20,6 +21,7 @@
 #define SESSION_ID_SIZE 40
 
 #include "core/session.h"
+#include "lib/clock.h"
 #include "lib/fmt.h"
 #include "session/addrbook.h"
 #include "session/confine.h"
@@ -71,6 +73,34 @@ confine_session(const struct options *opt)
 #endif
 }
 
+/* --proxy-protocol: the client is who the load balancer's header says,
+ * from here on everywhere (Received, logs, the session's notion of a
+ * network client).  A header that is malformed, too long or late ends
+ * the session with no reply: whatever sent it is not a balancer we know,
+ * and an SMTP reply would tell a scanner what listens here. */
+#define PROXY_WAIT_MAX 5 /* seconds, or --timeout if shorter */
+
+static bool
+take_proxy_header(struct conn *c, struct peer *peer, unsigned timeout,
+    const char *id)
+{
+	unsigned wait = timeout < PROXY_WAIT_MAX ? timeout : PROXY_WAIT_MAX;
+	struct proxy_info pi;
+
+	if (conn_proxy(c, clock_ms() + (long long)wait * 1000, &pi) < 0) {
+		log_proxy_refused(id, peer->addr, pi.why);
+		return false;
+	}
+	peer->local = false; /* a balancer's client is a network client */
+	if (pi.local) {
+		log_proxy(id, NULL, 0, peer->addr, pi.version);
+		return true;
+	}
+	log_proxy(id, pi.src, pi.sport, peer->addr, pi.version);
+	memcpy(peer->addr, pi.src, sizeof(pi.src)); /* NUL-terminated, shorter */
+	return true;
+}
+
 static const char *
 default_hostname(char *host, size_t n)
 {
@@ -90,6 +120,7 @@ main(int argc, char **argv)
 	static struct addrbook ab; /* its pages are touched only in use */
 	/* untouched pages cost nothing: only what a session uses is mapped */
 	static struct path rcpt_table[SESSION_RCPT_LIMIT];
+	static int rcpt_results[SESSION_RCPT_LIMIT];
 	struct log_session ls;
 	struct session_config cfg;
 	struct serve_limits lim;
@@ -126,6 +157,8 @@ main(int argc, char **argv)
 	serve_stop_signals(&stop, &wait_mask);
 	conn_init(&c, &peer, opt.timeout, &wait_mask);
 	confine_session(&opt);
+	if (opt.proxy && !take_proxy_header(&c, &peer, opt.timeout, id))
+		return EX_OK;
 	ls = (struct log_session){ .verbose = opt.verbose };
 	cfg = (struct session_config){
 		.hostname = opt.hostname,
@@ -134,9 +167,11 @@ main(int argc, char **argv)
 		.max_size = opt.max_size,
 		.max_recipients = opt.max_recipients,
 		.rcpt_table = rcpt_table,
+		.rcpt_results = rcpt_results,
 		.max_errors = opt.max_errors,
 		.extensions = EXT_DEFAULT,
 		.local = peer.local,
+		.lmtp = opt.lmtp,
 		.bare_lf = opt.bare_lf,
 		.delivery = &deliver_ops,
 		.delivery_ctx = &d,

@@ -34,6 +34,10 @@ static const char usage_text[] =
     "[normalize]\n"
     "  --recipients FILE     accept only these recipients (and VRFY them)\n"
     "  --aliases FILE        name: address, ... lists for EXPN\n"
+    "  --lmtp                speak LMTP (RFC 2033): LHLO, a reply per "
+    "recipient\n"
+    "  --proxy-protocol      a HAProxy PROXY v1/v2 header first names the "
+    "client\n"
     "  --verbose             log every command\n"
     "  --version, --help\n"
     "\n"
@@ -43,6 +47,7 @@ enum {
 	O_HOSTNAME = 256, O_MAILDIR, O_PRINT, O_DISCARD, O_PIPE, O_MAX_SIZE,
 	O_MAX_RCPT, O_TIMEOUT, O_MAX_ERRORS, O_BARE_LF, O_VERBOSE, O_VERSION,
 	O_HELP, O_MAX_SESSION_TIME, O_NETWORK, O_RECIPIENTS, O_ALIASES,
+	O_LMTP, O_PROXY,
 };
 
 static const struct option longopts[] = {
@@ -63,6 +68,8 @@ static const struct option longopts[] = {
 	{ "help", no_argument, NULL, O_HELP },
 	{ "recipients", required_argument, NULL, O_RECIPIENTS },
 	{ "aliases", required_argument, NULL, O_ALIASES },
+	{ "lmtp", no_argument, NULL, O_LMTP },
+	{ "proxy-protocol", no_argument, NULL, O_PROXY },
 	{ NULL, 0, NULL, 0 },
 };
 
@@ -166,6 +173,12 @@ apply(struct options *o, int c, const char *arg)
 		return true;
 	case O_ALIASES:
 		o->aliases = arg;
+		return true;
+	case O_LMTP:
+		o->lmtp = true;
+		return true;
+	case O_PROXY:
+		o->proxy = true;
 		return true;
 	}
 	return false;

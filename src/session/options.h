@@ -16,6 +16,8 @@ struct options {
 	const char *recipients, *aliases; /* the address book's files */
 	bool print, discard, verbose;
 	bool network; /* --network: network rules even on a pipe or terminal */
+	bool lmtp;    /* --lmtp: speak LMTP (RFC 2033) */
+	bool proxy;   /* --proxy-protocol: a PROXY v1 or v2 header comes first */
 	uint64_t max_size;
 	unsigned max_recipients, max_errors, timeout;
 	unsigned max_session_time; /* seconds; 0: no limit */

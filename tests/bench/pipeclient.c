@@ -11,6 +11,17 @@
  *	Prints "msgs=N secs=S rate=R MiBps=B": time from the first MAIL to the
  *	last reply, connection set-up and EHLO excluded.
  *
+ *	With -b CHUNK the message goes in BDAT chunks of CHUNK octets (RFC
+ *	3030) instead of DATA: every chunk is checked for its 250.
+ *
+ * pipeclient -k CONNS [-j PAR] [-P 1|2] [-s SIZE] HOST PORT
+ *	Session rate: CONNS connections, PAR at a time (processes), each
+ *	with one message of SIZE octets: greeting, EHLO, MAIL+RCPT+DATA,
+ *	the message, QUIT, each step waiting for its replies.  With -P the
+ *	connection starts with a PROXY protocol header of that version, as
+ *	HAProxy's send-proxy and send-proxy-v2 write it.  Prints
+ *	"msgs=N secs=S rate=R" (connections per second).
+ *
  * pipeclient -c -s SIZE HOST PORT
  *	Plain loopback copy: connect, write SIZE octets, shut down the write
  *	side, wait for the peer to close (timed from connect).
@@ -27,6 +38,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
+#include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -166,7 +178,7 @@ expect(int got, int want, const char *what)
 }
 
 /* Appends SIZE (at least 2) body octets in lines of at most 78 octets. */
-static char *
+char *
 body(char *p, size_t size)
 {
 	while (size > 0) {
@@ -183,26 +195,106 @@ body(char *p, size_t size)
 	return p;
 }
 
+/* The header HAProxy writes for a client at 127.0.0.2:40000. */
+static size_t
+proxy_header(char *p, int version)
+{
+	static const unsigned char v2[] = { '\r', '\n', '\r', '\n', 0, '\r',
+		'\n', 'Q', 'U', 'I', 'T', '\n', 0x21, 0x11, 0, 12, 127, 0, 0, 2,
+		127, 0, 0, 1, 0x9c, 0x40, 0, 25 };
+
+	if (version == 2) {
+		memcpy(p, v2, sizeof(v2));
+		return sizeof(v2);
+	}
+	return (size_t)sprintf(p, "PROXY TCP4 127.0.0.2 127.0.0.1 40000 25\r\n");
+}
+
+/* One session of the -k mode: every step waits for its replies. */
+static void
+one_session(int proxy, const char *msg, size_t msglen)
+{
+	char head[64];
+	int fd = dial();
+
+	rlen = 0;
+	if (proxy)
+		put(fd, head, proxy_header(head, proxy));
+	expect(wait_reply(fd), 220, "greeting");
+	put(fd, "EHLO bench.example.test\r\n", 25);
+	expect(wait_reply(fd), 250, "EHLO");
+	put(fd, "MAIL FROM:<bench@example.test>\r\nRCPT TO:<r@example.test>\r\n"
+	    "DATA\r\n", 67);
+	expect(wait_reply(fd), 250, "MAIL");
+	expect(wait_reply(fd), 250, "RCPT");
+	expect(wait_reply(fd), 354, "DATA");
+	put(fd, msg, msglen);
+	expect(wait_reply(fd), 250, "end of data");
+	put(fd, "QUIT\r\n", 6);
+	expect(wait_reply(fd), 221, "QUIT");
+	close(fd);
+}
+
+char *body(char *p, size_t size);
+
+static int
+session_rate(long conns, long par, int proxy, size_t size)
+{
+	char *msg = malloc(size + 16), *p;
+	double t0, t1;
+	int status, failed = 0;
+
+	if (msg == NULL)
+		die("malloc");
+	p = body(msg, size);
+	p += sprintf(p, ".\r\n");
+	t0 = now();
+	for (long j = 0; j < par; j++) {
+		pid_t pid = fork();
+		if (pid < 0)
+			die("fork");
+		if (pid == 0) {
+			for (long i = j; i < conns; i += par)
+				one_session(proxy, msg, (size_t)(p - msg));
+			_exit(0);
+		}
+	}
+	while (wait(&status) > 0)
+		failed |= !WIFEXITED(status) || WEXITSTATUS(status) != 0;
+	t1 = now();
+	if (failed)
+		return 1;
+	printf("msgs=%ld secs=%.6f rate=%.1f\n", conns, t1 - t0,
+	    conns / (t1 - t0));
+	return 0;
+}
+
 int
 main(int argc, char **argv)
 {
 	long msgs = 1, rcpts = 1, window = 1;
 	size_t size = 1024, txlen, off = 0;
-	long sent = 0, done = 0, per, got = 0;
-	int copy = 0, c, fd;
+	long sent = 0, done = 0, per, got = 0, conns = 0, par = 1;
+	size_t chunk = 0;
+	int copy = 0, proxy = 0, c, fd;
 	char *tx, *p;
 	double t0, t1;
 
-	while ((c = getopt(argc, argv, "cn:s:r:w:")) != -1) {
+	while ((c = getopt(argc, argv, "b:cj:k:n:P:s:r:w:")) != -1) {
 		switch (c) {
+		case 'b': chunk = strtoull(optarg, NULL, 10); break;
 		case 'c': copy = 1; break;
+		case 'j': par = atol(optarg); break;
+		case 'k': conns = atol(optarg); break;
+		case 'P': proxy = atoi(optarg); break;
 		case 'n': msgs = atol(optarg); break;
 		case 's': size = strtoull(optarg, NULL, 10); break;
 		case 'r': rcpts = atol(optarg); break;
 		case 'w': window = atol(optarg); break;
 		default:
 			fprintf(stderr, "usage: pipeclient [-c] [-n msgs] [-s size]"
-			    " [-r rcpts] [-w window] host port\n");
+			    " [-r rcpts] [-w window] [-b chunk] [-k conns -j par"
+			    " -P 1|2] host port\n");
 			return 64;
 		}
 	}
@@ -212,6 +304,8 @@ main(int argc, char **argv)
 		size = 2;
 	host = argv[optind];
 	port = atoi(argv[optind + 1]);
+	if (conns > 0)
+		return session_rate(conns, par < 1 ? 1 : par, proxy, size);
 
 	if (copy) {
 		static char sink[65536];
@@ -238,22 +332,44 @@ main(int argc, char **argv)
 	}
 
 	/* One transaction, reused for every message. */
-	tx = malloc(size + 4096 + (size_t)rcpts * 64);
+	tx = malloc(size + 4096 + (size_t)rcpts * 64 +
+	    (chunk ? (size / chunk + 1) * 32 : 0));
 	if (tx == NULL)
 		die("malloc");
 	p = tx;
 	p += sprintf(p, "MAIL FROM:<bench@example.test>\r\n");
 	for (long i = 0; i < rcpts; i++)
 		p += sprintf(p, "RCPT TO:<rcpt%ld@example.test>\r\n", i);
-	p += sprintf(p, "DATA\r\n");
+	if (chunk == 0)
+		p += sprintf(p, "DATA\r\n");
+	char *msg = p;
 	p += sprintf(p, "From: <bench@example.test>\r\n"
 	    "To: <rcpt0@example.test>\r\n"
 	    "Subject: bench\r\n"
 	    "Message-ID: <bench@example.test>\r\n\r\n");
 	p = body(p, size);
-	p += sprintf(p, ".\r\n");
-	txlen = (size_t)(p - tx);
 	per = rcpts + 3;
+	if (chunk == 0) {
+		p += sprintf(p, ".\r\n");
+	} else {
+		/* the message cut into BDAT chunks, each behind its command */
+		size_t mlen = (size_t)(p - msg), n = (mlen + chunk - 1) / chunk;
+		char *copy_of = malloc(mlen);
+		if (copy_of == NULL)
+			die("malloc");
+		memcpy(copy_of, msg, mlen);
+		p = msg;
+		for (size_t off = 0; off < mlen; off += chunk) {
+			size_t k = mlen - off < chunk ? mlen - off : chunk;
+			p += sprintf(p, "BDAT %zu%s\r\n", k,
+			    off + k == mlen ? " LAST" : "");
+			memcpy(p, copy_of + off, k);
+			p += k;
+		}
+		free(copy_of);
+		per = rcpts + 1 + (long)n;
+	}
+	txlen = (size_t)(p - tx);
 
 	fd = dial();
 	expect(wait_reply(fd), 220, "greeting");
@@ -285,10 +401,11 @@ main(int argc, char **argv)
 				long k = got % per;
 				if (k == 0 || k <= rcpts)
 					expect(code, 250, k ? "RCPT" : "MAIL");
-				else if (k == rcpts + 1)
+				else if (k == rcpts + 1 && chunk == 0)
 					expect(code, 354, "DATA");
 				else
-					expect(code, 250, "end of data");
+					expect(code, 250, chunk ? "BDAT" :
+					    "end of data");
 				got++;
 				done = got / per;
 			}

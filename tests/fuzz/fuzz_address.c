@@ -130,7 +130,7 @@ check_params(const char *in, size_t n)
 		REQUIRE(count_key(in, n, "BODY=") >= 2);
 	if (r == PARAM_OK) {
 		REQUIRE(p.body == BODY_UNSPECIFIED || p.body == BODY_7BIT ||
-		    p.body == BODY_8BITMIME);
+		    p.body == BODY_8BITMIME || p.body == BODY_BINARYMIME);
 		check_repeat(in, n, &p);
 	}
 	r = params_parse_rcpt(in, in + n);

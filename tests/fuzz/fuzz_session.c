@@ -8,8 +8,10 @@
  * fine, ENOSPC, EIO, or "no bytes wanted" as --discard says it; bit 2
  * every write, bits 3-5 commit), bit 6 an address book (a recipients
  * table and aliases of a few lines each) and bit 7 how the client leaves
- * (timeout or EOF); bytes 2-3 where the input is cut; then the client's
- * bytes.
+ * (timeout or EOF); byte 2 bit 7 LMTP (--lmtp, with recipients whose
+ * local part ends in "+fail" or "+reject" failing on their own,
+ * fake_rcpt_result); the rest of bytes 2-3 where the input is cut; then
+ * the client's bytes, BDAT chunks among them.
  *
  * Invariants: every reply line is "[2-5]dd" and a space or hyphen, holds
  * no control character and ends in CRLF, and the replies are whole at
@@ -254,6 +256,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	static struct path table[100];
 	static struct book books[2];
 	static struct fake_file files[2][2];
+	static int results[100];
 	struct session_config cfg;
 	struct record rec[2] = { { 0 }, { 0 } };
 	struct fake f[2];
@@ -271,6 +274,9 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		.max_size = sizes[(data[0] >> 2) & 3],
 		.max_recipients = rcpts[(data[0] >> 4) & 3],
 		.rcpt_table = table,
+		.rcpt_results = results,
+		.rcpt_result = fake_rcpt_result,
+		.lmtp = data[2] & 0x80,
 		.max_errors = errors[(data[0] >> 6) & 3],
 		.extensions = EXT_DEFAULT,
 		.local = data[0] & 1,
@@ -299,8 +305,8 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		c.delivery_ctx = c.event_ctx = &f[i];
 		if (data[1] & 0x40)
 			book_setup(&c, &books[i], files[i], &f[i]);
-		play(&f[i], &st[i], in, n, i, (uint32_t)data[2] << 8 | data[3],
-		    timeout);
+		play(&f[i], &st[i], in, n, i,
+		    (uint32_t)(data[2] & 0x7f) << 8 | data[3], timeout);
 		record_free(&f[i].body);
 	}
 	REQUIRE(rec[0].len == rec[1].len);

@@ -151,6 +151,20 @@ const struct delivery_ops fake_ops = {
 	fake_begin, fake_write, fake_commit, fake_abort,
 };
 
+int
+fake_rcpt_result(void *ctx, const struct envelope *env, unsigned i)
+{
+	const char *at = strrchr(env->rcpt[i].addr, '@');
+	size_t n = at ? (size_t)(at - env->rcpt[i].addr) : 0;
+
+	(void)ctx;
+	if (n >= 5 && memcmp(at - 5, "+fail", 5) == 0)
+		return R_DELIVERY_DEFERRED;
+	if (n >= 7 && memcmp(at - 7, "+reject", 7) == 0)
+		return R_DELIVERY_FAILED;
+	return RCPT_AS_MESSAGE;
+}
+
 void
 fake_event(void *ctx, const struct session_note *n)
 {

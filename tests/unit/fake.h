@@ -47,6 +47,11 @@ struct fake {
 
 extern const struct delivery_ops fake_ops;
 
+/* The rcpt_result hook (ctx is the struct fake): a recipient whose
+ * local part ends in "+fail" gets 451, one ending in "+reject" 554; the
+ * rest share the message's result. */
+int fake_rcpt_result(void *ctx, const struct envelope *, unsigned i);
+
 /* The event sink (ctx is the struct fake). */
 void fake_event(void *ctx, const struct session_note *);
 

@@ -158,7 +158,10 @@ test_params(void)
 	s = " SIZE";
 	CHECK(params_parse_mail(s, s + strlen(s), &p) == PARAM_SYNTAX);
 	s = " BODY=BINARYMIME";
-	CHECK(params_parse_mail(s, s + strlen(s), &p) == PARAM_UNKNOWN);
+	CHECK(params_parse_mail(s, s + strlen(s), &p) == PARAM_OK);
+	CHECK(p.body == BODY_BINARYMIME);
+	s = " BODY=binarymime BODY=8BITMIME";
+	CHECK(params_parse_mail(s, s + strlen(s), &p) == PARAM_BODY_CONFLICT);
 	s = " AUTH=<>";
 	CHECK(params_parse_mail(s, s + strlen(s), &p) == PARAM_UNKNOWN);
 	/* a repeat that says the same thing is taken (smtplib sends

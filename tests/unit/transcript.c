@@ -11,6 +11,7 @@
  * ends in a single backslash is sent without a line end.  Lines starting
  * with "@@" are directives:
  *   @@ options: max-size=N max-recipients=N max-errors=N local lf events
+ *               lmtp rcpt-results (fake_rcpt_result decides) no-chunking
  *               bare-lf=reject fail-begin=ENOSPC|EIO|discard
  *               fail-write=ENOSPC|EIO
  *               fail-commit=ENOSPC|EIO|permanent|temporary
@@ -49,6 +50,7 @@ struct script {
 	struct record bytes[256];
 	size_t steps;
 	bool lf;
+	bool rcpt_results;
 };
 
 static int
@@ -102,6 +104,12 @@ parse_options(struct script *sc, char *line)
 			    BARE_LF_REJECT : BARE_LF_NORMALIZE;
 		else if (strcmp(w, "events") == 0)
 			sc->fake.record_events = true;
+		else if (strcmp(w, "lmtp") == 0)
+			sc->cfg.lmtp = true;
+		else if (strcmp(w, "rcpt-results") == 0)
+			sc->rcpt_results = true;
+		else if (strcmp(w, "no-chunking") == 0)
+			sc->cfg.extensions &= ~(unsigned)EXT_CHUNKING;
 		else if (strcmp(w, "fail-begin") == 0 && v)
 			sc->fake.fail_begin = error_number(v);
 		else if (strcmp(w, "fail-write") == 0 && v)
@@ -273,8 +281,13 @@ run(const char *path, int mode)
 	}
 	rng = 42 + (unsigned long)mode;
 	sc.cfg.rcpt_table = calloc(sc.cfg.max_recipients, sizeof(struct path));
-	if (sc.cfg.rcpt_table == NULL)
+	sc.cfg.rcpt_results = calloc(sc.cfg.max_recipients, sizeof(int));
+	if (sc.cfg.rcpt_table == NULL || sc.cfg.rcpt_results == NULL)
 		abort();
+	if (sc.rcpt_results) {
+		sc.cfg.rcpt_result = fake_rcpt_result;
+		sc.cfg.rcpt_result_ctx = &sc.fake;
+	}
 	session_init(&s, &sc.cfg);
 	fake_drain(&sc.fake);
 	for (size_t i = 0; i < sc.steps && !session_closed(&s); i++) {
@@ -294,6 +307,7 @@ run(const char *path, int mode)
 	if (!session_closed(&s))
 		record_str(&out, "[still open]\n");
 	free(sc.cfg.rcpt_table);
+	free(sc.cfg.rcpt_results);
 	record_free(&sc.fake.body);
 	return out;
 }
