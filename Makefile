@@ -2,6 +2,7 @@
 #
 #   make                 ./smtp-session and ./smtp-watch
 #   make check           installs what is missing, builds, runs every test
+#   make check-fast      unit, transcript, layer and man page checks (seconds)
 #   make run             serves 127.0.0.1:2525 through systemd-socket-activate
 #   make install         PREFIX, DESTDIR, BINDIR, MANDIR, UNITDIR honoured
 #   make SYSTEMD=no      no journal support at all (never loads libsystemd)
@@ -85,12 +86,19 @@ unit: $(UNIT_TESTS) $(TRANSCRIPT)
 	@tests/run-unit $(BUILD)
 
 # Everything a test needs is installed first (apt-get, as root); a normal
-# user is told the one line to run.
+# user is told the one line to run.  `make run` needs only a compiler,
+# make and systemd-socket-activate (tests/deps-run.txt).
 deps:
 	@tests/deps check
 
+deps-run:
+	@tests/deps run
+
 check: deps
 	@tests/run-check
+
+check-fast: deps
+	@tests/run-check --fast
 
 SAN_FLAGS = -O1 -g -fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer
 
@@ -103,7 +111,8 @@ all-san: $(SESSION_OBJS) $(WATCH_OBJS) $(UNIT_TESTS) $(TRANSCRIPT)
 	$(CC) $(CFLAGS) $(LDFLAGS_ALL) -o $(BUILD)/smtp-session $(SESSION_OBJS) $(LDLIBS)
 	$(CC) $(CFLAGS) $(LDFLAGS_ALL) -o $(BUILD)/smtp-watch $(WATCH_OBJS) $(LDLIBS)
 
-run: deps all
+run: deps-run
+	@$(MAKE) -s all
 	@tests/run-server
 
 fuzz:
@@ -154,4 +163,4 @@ uninstall:
 clean:
 	rm -rf build build-san build-fuzz build-cov smtp-session smtp-watch
 
-.PHONY: all unit deps check sanitize all-san run fuzz coverage bench install uninstall clean
+.PHONY: all unit deps deps-run check check-fast sanitize all-san run fuzz coverage bench install uninstall clean
