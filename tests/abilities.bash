@@ -50,7 +50,7 @@ ability_command() { # COMMAND PACKAGE
 
 ability_root() {
 	[ "$(id -u)" -eq 0 ] && return 0
-	echo "needs root: run make check, or sudo bats ${BATS_TEST_FILENAME#"$PWD/"}, as root"
+	echo "needs root: run it as root (sudo make check, or sudo bats ${BATS_TEST_FILENAME#"$PWD/"})"
 	return 1
 }
 
