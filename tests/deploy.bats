@@ -204,9 +204,9 @@ container_netns() {
 		kill -0 "$NETNS_PID" 2>/dev/null || break
 		sleep 0.05
 	done
-	skip "cannot give the container a network namespace with loopback up" \
-	    "($(ability_first_line "$(cat "$TMP/netns.log")")): needs user" \
-	    "namespaces (sysctl user.max_user_namespaces=15000)"
+	skip "cannot give the container a network namespace with loopback up\
+ ($(ability_first_line "$(cat "$TMP/netns.log")")): needs user namespaces\
+ (sysctl user.max_user_namespaces=15000)"
 }
 
 # The line of the container's console that says why it did not boot.
@@ -249,8 +249,8 @@ container_boot() { # tree: boots with TREE/usr/local bound over /usr/local
 	# because make check runs other tests beside this one.
 	for i in $(seq 600); do
 		kill -0 "$NSPAWN_PID" 2>/dev/null ||
-			skip "systemd-nspawn cannot boot systemd here ($(console_reason)):" \
-			    "run on a VM or host, or in a container that can boot systemd"
+			skip "systemd-nspawn cannot boot systemd here\
+ ($(console_reason)): run on a VM or host, or in a container that can boot systemd"
 		PID1=$(pgrep -P "$NSPAWN_PID" -x systemd || true)
 		if [ -n "$PID1" ]; then
 			case $(in_ct systemctl is-system-running 2>/dev/null) in
@@ -259,8 +259,8 @@ container_boot() { # tree: boots with TREE/usr/local bound over /usr/local
 		fi
 		sleep 0.1
 	done
-	skip "systemd in a container did not reach basic.target in 60 s" \
-	    "($(console_reason)): run on a VM or host, or in a container that can boot systemd"
+	skip "systemd in a container did not reach basic.target in 60 s\
+ ($(console_reason)): run on a VM or host, or in a container that can boot systemd"
 }
 
 in_ct() { nsenter -t "$PID1" -m -p -- "$@"; }
