@@ -2,6 +2,7 @@
 #
 #   make                 ./smtp-session and ./smtp-watch
 #   make check           installs what is missing, builds, runs every test
+#   make check-fast      unit, transcript, layer and man page checks (seconds)
 #   make run             serves 127.0.0.1:2525 through systemd-socket-activate
 #   make install         PREFIX, DESTDIR, BINDIR, MANDIR, UNITDIR honoured
 #   make SYSTEMD=no      no journal support at all (never loads libsystemd)
@@ -92,12 +93,19 @@ unit: $(UNIT_TESTS) $(TRANSCRIPT)
 	@tests/run-unit $(BUILD)
 
 # Everything a test needs is installed first (apt-get, as root); a normal
-# user is told the one line to run.
+# user is told the one line to run.  `make run` needs only a compiler,
+# make and systemd-socket-activate (tests/deps-run.txt).
 deps:
 	@tests/deps check
 
+deps-run:
+	@tests/deps run
+
 check: deps
 	@tests/run-check
+
+check-fast: deps
+	@tests/run-check --fast
 
 SAN_FLAGS = -O1 -g -fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer
 
@@ -121,7 +129,8 @@ unconfined:
 $(BUILD)/smtp-session: $(SESSION_OBJS)
 	$(CC) $(CFLAGS) $(LDFLAGS_ALL) -o $@ $(SESSION_OBJS) $(LDLIBS)
 
-run: deps all
+run: deps-run
+	@$(MAKE) -s all
 	@tests/run-server
 
 fuzz:
@@ -173,4 +182,4 @@ clean:
 	rm -rf build build-san build-fuzz build-cov build-probe build-noconf \
 	    smtp-session smtp-watch
 
-.PHONY: all unit deps check sanitize all-san probe unconfined run fuzz coverage bench install uninstall clean
+.PHONY: all unit deps deps-run check check-fast sanitize all-san probe unconfined run fuzz coverage bench install uninstall clean

@@ -40,21 +40,11 @@ teardown() {
 	return $rc
 }
 
-# Runs the rest as root without CAP_DAC_OVERRIDE, so that file modes
-# apply; a normal user needs nothing.
-without_dac() {
-	if [ "$(id -u)" -eq 0 ]; then
-		setpriv --bounding-set=-dac_override,-dac_read_search -- "$@"
-	else
-		"$@"
-	fi
-}
-
 # local_session INPUT [COMMAND...]: one session with the file INPUT on a
 # pipe as standard input (a local session: bare LF ends lines), its log
 # appended to $TEST_DIR/session.log, the replies printed without their
 # CR.  COMMAND (default: smtp-session) may be a wrapper such as
-# without_dac.
+# without_dac (tests/abilities.bash).
 local_session() {
 	local in=$1
 	shift
@@ -198,8 +188,7 @@ PY
 }
 
 @test "new/ not writable: 451, tmp/ cleaned, nothing stored, the session goes on" {
-	without_dac true 2>/dev/null ||
-		skip "setpriv cannot drop CAP_DAC_OVERRIDE here (no CAP_SETPCAP)"
+	require_ability refused-write
 	mkdir -p "$TEST_DIR/md/tmp" "$TEST_DIR/md/new" "$TEST_DIR/md/cur"
 	chmod 0500 "$TEST_DIR/md/new"
 	printf '%s\n' 'EHLO c.test' 'MAIL FROM:<a@x.test>' 'RCPT TO:<b@y.test>' \
@@ -228,7 +217,7 @@ PY
 }
 
 @test "a full file system: 452 4.3.1, no partial file; after freeing space the same session stores" {
-	[ "$(id -u)" -eq 0 ] || skip "mounting a tmpfs needs root"
+	require_ability tmpfs
 	MNT="$TEST_DIR/fs"
 	mkdir "$MNT"
 	mount -t tmpfs -o size=1m,mode=0700 tmpfs "$MNT"
@@ -350,7 +339,7 @@ PY
 }
 
 @test "durability order under strace: write, fsync, rename into new/, fsync of new/, then 250" {
-	command -v strace >/dev/null || skip "strace is not installed"
+	require_ability ptrace
 	printf '%s\r\n' 'EHLO c.test' 'MAIL FROM:<a@x.test>' 'RCPT TO:<b@y.test>' \
 		DATA 'Subject: order' '' 'body' . QUIT >"$TEST_DIR/in"
 	# LeakSanitizer cannot run under ptrace

@@ -494,6 +494,7 @@ reply_writes() {
 }
 
 @test "PIPELINING (pipe): EHLO MAIL RCPT RCPT DATA in one write get one write back" {
+	require_ability ptrace
 	printf 'EHLO c.test\r\nMAIL FROM:<a@x.test>\r\nRCPT TO:<b@y.test>\r\nRCPT TO:<c@y.test>\r\nDATA\r\n' |
 		ASAN_OPTIONS=$NO_LSAN strace -f -s 4096 -e trace=write,writev,sendto,sendmsg -o "$TEST_DIR/strace" \
 			"$SMTP_SESSION" --hostname sink.test >"$TEST_DIR/out" 2>"$TEST_DIR/err"
@@ -507,6 +508,7 @@ reply_writes() {
 }
 
 @test "PIPELINING (socket): a whole session in one write gets the replies in one write" {
+	require_ability ptrace
 	cat >"$TEST_DIR/traced" <<EOF
 #!/bin/sh
 ASAN_OPTIONS="$NO_LSAN"; export ASAN_OPTIONS

@@ -5,6 +5,8 @@
 
 load '/usr/lib/bats/bats-support/load'
 load '/usr/lib/bats/bats-assert/load'
+# require_ability, without_dac: what the machine lets a test do
+load abilities
 
 REPO=$(cd "$BATS_TEST_DIRNAME/.." && pwd)
 SMTP_SESSION="$REPO/smtp-session"
