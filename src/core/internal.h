@@ -5,8 +5,10 @@
 #ifndef INTERNAL_H
 #define INTERNAL_H
 
+#include <stdbool.h>
 #include <stddef.h>
 
+#include "core/fault.h"
 #include "core/session.h"
 #include "core/verb.h"
 
@@ -41,5 +43,17 @@ void session_more(struct session *, bool (*item)(struct session *, size_t),
 
 /* reply.c: one more error by the client; 421 past --max-errors */
 void reply_count_error(struct session *);
+/* reply.c: a reply a fault put in place of the handler's (fault.c) */
+void reply_injected(struct session *, const struct reply_def *,
+    const char *when);
+/* fault.c: --fail, --delay, --fail-by-address.  Each returns true when
+ * the fault answered in the handler's place (or closed, or hung). */
+bool fault_command(struct session *, const struct verb *); /* dispatcher */
+bool fault_at(struct session *, enum fault_point);  /* a point's reply */
+bool fault_by_address(struct session *, enum fault_point, const char *addr);
+bool fault_message(struct session *); /* the reply after a message */
+void fault_inject(struct session *, enum fault_point, unsigned code);
+/* the reply a fault gives for code at point p (replies.c's entries) */
+void fault_reply(enum fault_point p, unsigned code, struct reply_def *);
 
 #endif

@@ -3,7 +3,9 @@
  * the whole message must pass, the delivery's commit, and the reply.
  *
  * Invariant: 250 is said only after the delivery's commit() returned 0,
- * which for a Maildir means the file and new/ are on disk.
+ * which for a Maildir means the file and new/ are on disk; a fault on
+ * purpose after the message (--fail dot:..., "+dot-451") is decided
+ * before the commit, which then never comes.
  */
 #include <errno.h>
 #include <stdio.h>
@@ -90,14 +92,13 @@ commit(struct session *s, int *err)
 	return 0;
 }
 
-void
-message_end(struct session *s)
+/* The checks, the commit and the reply. */
+static void
+deliver(struct session *s)
 {
 	enum reply_id bad;
 	int err;
 
-	s->env.size = s->data.body.size;
-	s->state = ST_READY;
 	bad = check_message(s, &err);
 	if (!bad)
 		bad = commit(s, &err);
@@ -105,5 +106,17 @@ message_end(struct session *s)
 		refuse_message(s, bad, err);
 	else
 		reply(s, R_QUEUED, s->env.id);
+}
+
+void
+message_end(struct session *s)
+{
+	s->env.size = s->data.body.size;
+	s->state = ST_READY;
+	s->verb = &verb_message_end;
+	/* a fault comes first: the message is then never committed */
+	if (!(s->cfg->faults || s->cfg->fail_by_address) || !fault_message(s))
+		deliver(s);
+	s->verb = NULL;
 	session_reset(s);
 }

@@ -80,7 +80,7 @@ mail_param(const char *k, size_t kn, const char *v, size_t vn, bool has_val,
 	if (word_is(k, kn, "SIZE")) {
 		if (seen->size || !has_val)
 			return PARAM_SYNTAX;
-		seen->size = true;
+		seen->size = seen->p->has_size = true;
 		return parse_size(v, vn, &seen->p->size);
 	}
 	if (word_is(k, kn, "BODY")) {

@@ -16,6 +16,10 @@
 #define VF_JUNK 0x02     /* free to repeat: past JUNK_LIMIT each is an error */
 #define VF_ENVELOPE 0x04 /* MAIL, RCPT: a refusal is logged as one */
 #define VF_HIDDEN 0x08   /* not listed by HELP */
+/* The extension (EXT_*) a verb belongs to, in the flags' upper bits:
+ * withheld (--withhold), the verb is an unknown command. */
+#define VF_EXT_SHIFT 16
+#define VF_EXT(ext) ((unsigned)(ext) << VF_EXT_SHIFT)
 
 /* A set of states, as the bits 1 << ST_x. */
 #define IN(st) (1u << (st))
@@ -31,6 +35,11 @@ struct verb {
 	unsigned flags;  /* VF_* */
 	enum reply_id busy; /* the 503 when a transaction is past its state */
 };
+
+/* Pseudo-verbs, so that every reply answers something (s->verb) and a
+ * fault point is always "the reply to X": the greeting, and the reply
+ * after a message. */
+extern const struct verb verb_greeting, verb_message_end;
 
 /* The verb of a command line (case-insensitive, RFC 5321 2.4); *arg is
  * set to its argument, leading spaces skipped, or to line + len.  An

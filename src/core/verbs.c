@@ -1,7 +1,9 @@
 /*
  * verbs.c: the verb table of smtp-session.  A verb that is not here is
  * answered 500; one here with cmd_not_implemented is a known SMTP verb
- * this server does not offer (502).
+ * this server does not offer (502).  A verb that belongs to an extension
+ * (VF_EXT) is unknown (500) when the operator withholds the extension
+ * (--withhold): neither advertised nor accepted.
  *
  * VF_JUNK marks what a client can repeat at no cost to itself and keep a
  * process busy with: HELO, EHLO, RSET, NOOP, VRFY and HELP (Postfix's
@@ -25,9 +27,12 @@ static const struct verb verbs[] = {
 	{ "EXPN", cmd_expn, IN_ANY, VF_HIDDEN, 0 },
 	{ "HELP", cmd_help, IN_ANY, VF_JUNK, 0 },
 	/* later capabilities fill these in; until then they are 502 */
-	{ "AUTH", cmd_not_implemented, IN_ANY, VF_HIDDEN, 0 },
-	{ "STARTTLS", cmd_not_implemented, IN_ANY, VF_HIDDEN, 0 },
-	{ "BDAT", cmd_not_implemented, IN_ANY, VF_HIDDEN, 0 },
+	{ "AUTH", cmd_not_implemented, IN_ANY, VF_HIDDEN | VF_EXT(EXT_AUTH),
+	    0 },
+	{ "STARTTLS", cmd_not_implemented, IN_ANY,
+	    VF_HIDDEN | VF_EXT(EXT_STARTTLS), 0 },
+	{ "BDAT", cmd_not_implemented, IN_ANY,
+	    VF_HIDDEN | VF_EXT(EXT_CHUNKING), 0 },
 	{ "ETRN", cmd_not_implemented, IN_ANY, VF_HIDDEN, 0 },
 	{ "TURN", cmd_not_implemented, IN_ANY, VF_HIDDEN, 0 },
 	{ "ATRN", cmd_not_implemented, IN_ANY, VF_HIDDEN, 0 },
@@ -44,6 +49,11 @@ static const struct verb verbs[] = {
 };
 
 static const struct verb unknown = { "", cmd_unknown, IN_ANY, VF_HIDDEN, 0 };
+
+/* never looked up: s->verb while the greeting or the reply after a
+ * message is given */
+const struct verb verb_greeting = { "", NULL, 0, VF_HIDDEN, 0 };
+const struct verb verb_message_end = { "", NULL, 0, VF_HIDDEN, 0 };
 
 const struct verb *
 verb_lookup(const char *line, size_t len, const char **arg)

@@ -14,6 +14,10 @@
  *               bare-lf=reject fail-begin=ENOSPC|EIO|discard
  *               fail-write=ENOSPC|EIO
  *               fail-commit=ENOSPC|EIO|permanent|temporary
+ *               fail=WHEN:CODE[:WHICH] delay=WHEN:SECONDS[:WHICH]
+ *               seed=N fail-by-address withhold=KEYWORD split
+ *               (fail, delay and withhold repeat; a delay shows as
+ *               [delay N ms] where the edge would wait)
  *   @@ timeout          the client is silent past --timeout
  *   @@ eof              the client closes the connection
  * The .out format: the server's replies with CRLF shown as a line end,
@@ -35,6 +39,7 @@ enum step_kind { STEP_BYTES, STEP_TIMEOUT, STEP_EOF };
 
 struct script {
 	struct session_config cfg;
+	struct fault_table faults;
 	struct fake fake;
 	enum step_kind kind[256];
 	struct record bytes[256];
@@ -56,6 +61,31 @@ error_number(const char *v)
 	if (strcmp(v, "discard") == 0)
 		return -1;
 	fprintf(stderr, "unknown error %s\n", v);
+	exit(2);
+}
+
+/* As --withhold does: neither offered nor known. */
+static void
+withhold(struct session_config *cfg, const char *keyword)
+{
+	static const struct {
+		const char *name;
+		unsigned ext;
+	} k[] = {
+		{ "PIPELINING", EXT_PIPELINING }, { "SIZE", EXT_SIZE },
+		{ "8BITMIME", EXT_8BITMIME }, { "SMTPUTF8", EXT_SMTPUTF8 },
+		{ "ENHANCEDSTATUSCODES", EXT_ENHANCEDSTATUSCODES },
+		{ "CHUNKING", EXT_CHUNKING }, { "STARTTLS", EXT_STARTTLS },
+		{ "AUTH", EXT_AUTH },
+	};
+
+	for (size_t i = 0; i < sizeof(k) / sizeof(*k); i++)
+		if (strcmp(keyword, k[i].name) == 0) {
+			cfg->extensions &= ~k[i].ext;
+			cfg->withheld |= k[i].ext;
+			return;
+		}
+	fprintf(stderr, "unknown keyword %s\n", keyword);
 	exit(2);
 }
 
@@ -87,6 +117,22 @@ parse_options(struct script *sc, char *line)
 			sc->fake.fail_write = error_number(v);
 		else if (strcmp(w, "fail-commit") == 0 && v)
 			sc->fake.fail_commit = error_number(v);
+		else if ((strcmp(w, "fail") == 0 || strcmp(w, "delay") == 0) &&
+		    v) {
+			if (fault_parse(&sc->faults, w[0] == 'f' ? FAULT_FAIL :
+				FAULT_DELAY, v) != NULL) {
+				fprintf(stderr, "bad %s=%s\n", w, v);
+				exit(2);
+			}
+			sc->cfg.faults = &sc->faults;
+		} else if (strcmp(w, "seed") == 0 && v)
+			sc->cfg.fault_seed = strtoull(v, NULL, 10);
+		else if (strcmp(w, "fail-by-address") == 0)
+			sc->cfg.fail_by_address = true;
+		else if (strcmp(w, "split") == 0)
+			sc->cfg.split_messages = true;
+		else if (strcmp(w, "withhold") == 0 && v)
+			withhold(&sc->cfg, v);
 		else {
 			fprintf(stderr, "unknown option %s\n", w);
 			exit(2);
