@@ -7,6 +7,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include "lib/version.h"
 #include "session/options.h"
@@ -32,6 +33,22 @@ static const char usage_text[] =
     "  --network             network rules even on a pipe or a terminal\n"
     "  --bare-lf MODE        reject or normalize bare CR/LF in a message "
     "[normalize]\n"
+    "\n"
+    "Testing the clients that send mail:\n"
+    "  --fail WHEN:CODE[:WHICH]\n"
+    "                        reply CODE (or drop, hang) at WHEN: connect "
+    "helo mail\n"
+    "                        rcpt data dot bdat auth starttls rset noop "
+    "vrfy expn\n"
+    "                        quit; WHICH: 30% or #2 [every time]\n"
+    "  --delay WHEN:SECONDS[:WHICH]\n"
+    "                        wait before the reply at WHEN\n"
+    "  --seed N              the odds of --fail and --delay [random, "
+    "logged]\n"
+    "  --fail-by-address     451@x, user+552@x, user+dot-451@x ask for "
+    "that code\n"
+    "  --withhold KEYWORD    neither offer nor accept an EHLO keyword\n"
+    "  --transcript DIR      record every byte of the session in DIR\n"
     "  --verbose             log every command\n"
     "  --version, --help\n"
     "\n"
@@ -40,7 +57,8 @@ static const char usage_text[] =
 enum {
 	O_HOSTNAME = 256, O_MAILDIR, O_PRINT, O_DISCARD, O_PIPE, O_MAX_SIZE,
 	O_MAX_RCPT, O_TIMEOUT, O_MAX_ERRORS, O_BARE_LF, O_VERBOSE, O_VERSION,
-	O_HELP, O_MAX_SESSION_TIME, O_NETWORK,
+	O_HELP, O_MAX_SESSION_TIME, O_NETWORK, O_FAIL, O_FAIL_BY_ADDRESS,
+	O_DELAY, O_SEED, O_WITHHOLD, O_TRANSCRIPT,
 };
 
 static const struct option longopts[] = {
@@ -57,6 +75,12 @@ static const struct option longopts[] = {
 	{ "network", no_argument, NULL, O_NETWORK },
 	{ "bare-lf", required_argument, NULL, O_BARE_LF },
 	{ "verbose", no_argument, NULL, O_VERBOSE },
+	{ "fail", required_argument, NULL, O_FAIL },
+	{ "fail-by-address", no_argument, NULL, O_FAIL_BY_ADDRESS },
+	{ "delay", required_argument, NULL, O_DELAY },
+	{ "seed", required_argument, NULL, O_SEED },
+	{ "withhold", required_argument, NULL, O_WITHHOLD },
+	{ "transcript", required_argument, NULL, O_TRANSCRIPT },
 	{ "version", no_argument, NULL, O_VERSION },
 	{ "help", no_argument, NULL, O_HELP },
 	{ NULL, 0, NULL, 0 },
@@ -100,6 +124,48 @@ unsigned_option(const char *name, const char *arg, uint64_t min,
 		return false;
 	*out = (unsigned)v;
 	return true;
+}
+
+/* The EHLO keywords --withhold knows, as EHLO spells them. */
+static const struct {
+	char keyword[20];
+	unsigned ext;
+} keywords[] = {
+	{ "PIPELINING", EXT_PIPELINING }, { "SIZE", EXT_SIZE },
+	{ "8BITMIME", EXT_8BITMIME }, { "SMTPUTF8", EXT_SMTPUTF8 },
+	{ "ENHANCEDSTATUSCODES", EXT_ENHANCEDSTATUSCODES },
+	{ "CHUNKING", EXT_CHUNKING }, { "STARTTLS", EXT_STARTTLS },
+	{ "AUTH", EXT_AUTH },
+};
+
+static bool
+withhold_option(struct options *o, const char *arg)
+{
+	for (size_t i = 0; i < sizeof(keywords) / sizeof(*keywords); i++)
+		if (strcasecmp(arg, keywords[i].keyword) == 0) {
+			o->withhold |= keywords[i].ext;
+			return true;
+		}
+	fprintf(stderr, "smtp-session: --withhold: '%s' is not one of "
+	    "PIPELINING, SIZE, 8BITMIME, SMTPUTF8, ENHANCEDSTATUSCODES, "
+	    "CHUNKING, STARTTLS, AUTH\n", arg);
+	return false;
+}
+
+static bool
+fault_option(struct options *o, const char *name, enum fault_kind kind,
+    const char *arg)
+{
+	/* kept apart, so a session without faults never clears it */
+	static struct fault_table table;
+	const char *why = fault_parse(&table, kind, arg);
+
+	if (why == NULL) {
+		o->faults = &table;
+		return true;
+	}
+	fprintf(stderr, "smtp-session: --%s '%s': %s\n", name, arg, why);
+	return false;
 }
 
 static bool
@@ -156,6 +222,21 @@ apply(struct options *o, int c, const char *arg)
 		return true;
 	case O_VERBOSE:
 		o->verbose = true;
+		return true;
+	case O_FAIL:
+		return fault_option(o, "fail", FAULT_FAIL, arg);
+	case O_DELAY:
+		return fault_option(o, "delay", FAULT_DELAY, arg);
+	case O_FAIL_BY_ADDRESS:
+		o->fail_by_address = true;
+		return true;
+	case O_SEED:
+		o->seed_given = true;
+		return number_option("seed", arg, 0, UINT64_MAX, &o->seed);
+	case O_WITHHOLD:
+		return withhold_option(o, arg);
+	case O_TRANSCRIPT:
+		o->transcript = arg;
 		return true;
 	}
 	return false;
