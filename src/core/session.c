@@ -247,7 +247,7 @@ session_feed(struct session *s, const char *in, size_t len)
 		if (answered(s, p < end, s->line))
 			break;
 	}
-	return s->flags & SF_HUNG ? len : (size_t)(p - in);
+	return (size_t)(p - in); /* if it hung, the next feed takes the rest */
 }
 
 bool

@@ -407,8 +407,6 @@ transcript_mode(struct transcript *t, enum tap_mode mode, unsigned message)
 void
 transcript_client(struct transcript *t, const char *p, size_t n)
 {
-	size_t room, k;
-
 	if (t->fd < 0)
 		return;
 	clock_gettime(CLOCK_REALTIME, &t->read_time);
@@ -417,52 +415,56 @@ transcript_client(struct transcript *t, const char *p, size_t n)
 		flush_out(t);
 		return;
 	}
-	room = t->shown < TRANSCRIPT_MESSAGE_MAX ?
+	/* where the message ends in it, the session will tell (commands
+	 * after it are shown as commands, an AUTH line's secret masked) */
+	t->holding = true;
+	t->chunk = p;
+	t->chunk_len = n;
+	t->chunk_used = 0;
+}
+
+/* Bytes of the message: its first TRANSCRIPT_MESSAGE_MAX shown, the rest
+ * counted. */
+static void
+message_bytes(struct transcript *t, const char *p, size_t n)
+{
+	size_t room = t->shown < TRANSCRIPT_MESSAGE_MAX ?
 	    TRANSCRIPT_MESSAGE_MAX - (size_t)t->shown : 0;
-	k = n < room ? n : room;
+	size_t k = n < room ? n : room;
+
 	tap(t, CLIENT, p, k, &t->read_time);
 	t->shown += k;
-	if (k < n) {
-		if (!t->cut)
-			note(t, "the message is longer than 65536 bytes: the "
-				"rest of it is left out");
+	if (k < n && !t->cut) {
+		note(t, "the message is longer than 65536 bytes: the rest of "
+			"it is left out");
 		t->cut = true;
-		/* the rest: the message's, or after its end commands, as
-		 * transcript_fed() will tell */
-		t->holding = true;
-		t->chunk = p;
-		t->chunk_len = n;
-		t->chunk_shown = k;
-		t->chunk_used = 0;
 	}
-	flush_out(t);
+	t->left_out += n - k;
 }
 
 void
 transcript_fed(struct transcript *t, size_t used, bool in_message)
 {
-	size_t from;
+	size_t from = t->chunk_used;
 
 	if (t->fd < 0 || !t->holding)
 		return;
+	/* the session stops at the end of each message (split_messages),
+	 * so what it used is the message's */
+	if (used > t->chunk_len - from)
+		used = t->chunk_len - from;
 	t->chunk_used += used;
+	message_bytes(t, t->chunk + from, used);
 	if (in_message) {
-		if (t->chunk_used >= t->chunk_len) {
-			t->left_out += t->chunk_len - t->chunk_shown;
-			t->holding = false;
-		}
+		t->holding = t->chunk_used < t->chunk_len;
+		flush_out(t);
 		return;
 	}
-	/* the session stops at the end of a message (split_messages): the
-	 * message ended after chunk_used bytes of the chunk */
-	from = t->chunk_used > t->chunk_shown ? t->chunk_used : t->chunk_shown;
-	if (from > t->chunk_len)
-		from = t->chunk_len;
-	t->left_out += from - t->chunk_shown;
 	t->holding = false;
 	message_done(t);
 	t->mode = TAP_COMMANDS;
-	tap(t, CLIENT, t->chunk + from, t->chunk_len - from, &t->read_time);
+	tap(t, CLIENT, t->chunk + t->chunk_used, t->chunk_len - t->chunk_used,
+	    &t->read_time);
 	flush_out(t);
 }
 
@@ -494,11 +496,9 @@ transcript_close(struct transcript *t)
 
 	if (t->fd < 0)
 		return;
-	if (t->holding) {
-		size_t from = t->chunk_used > t->chunk_shown ? t->chunk_used :
-		    t->chunk_shown;
-		t->left_out += (from < t->chunk_len ? from : t->chunk_len) -
-		    t->chunk_shown;
+	if (t->holding) { /* read, never used: the session ended first */
+		message_bytes(t, t->chunk + t->chunk_used,
+		    t->chunk_len - t->chunk_used);
 		t->holding = false;
 	}
 	clock_gettime(CLOCK_REALTIME, &now);

@@ -58,10 +58,10 @@ struct transcript {
 	uint64_t shown;      /* bytes of this message shown */
 	uint64_t left_out;   /* and not shown */
 	bool cut;            /* the message passed the limit: noted */
-	/* the part of the last read whose fate the session decides: the
-	 * bytes past the limit in a message that may end in the middle */
+	/* a read in a message, held until the session has used it: where
+	 * the message ends in it, commands may follow */
 	const char *chunk;
-	size_t chunk_len, chunk_shown, chunk_used;
+	size_t chunk_len, chunk_used;
 	bool holding;
 	struct timespec read_time;
 	struct tap_line line[2]; /* client, server */
