@@ -302,6 +302,12 @@ session_wait(const struct session *s)
 	    WAIT_COMMAND;
 }
 
+bool
+session_secret(const struct session *s)
+{
+	return (s->flags & SF_SECRET) != 0;
+}
+
 unsigned
 session_messages(const struct session *s)
 {

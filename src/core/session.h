@@ -150,6 +150,8 @@ enum session_state {
 #define SF_HUNG 0x2      /* a fault: say nothing, read and drop input */
 #define SF_REFUSED 0x4   /* a fault: greeted with 5xx, only QUIT answered */
 #define SF_PIPELINED 0x8 /* improper pipelining was noted */
+#define SF_SECRET 0x10   /* the client's next lines are credentials (an
+			    AUTH exchange sets it while it waits for them) */
 
 struct verb;
 
@@ -225,6 +227,10 @@ enum session_wait {
 			  client leaves or --timeout (from when it began) */
 };
 enum session_wait session_wait(const struct session *);
+
+/* The client's next lines are secrets (SF_SECRET): a transcript masks
+ * them whole. */
+bool session_secret(const struct session *);
 
 /* Messages begun so far: a new value starts a new message deadline. */
 unsigned session_messages(const struct session *);

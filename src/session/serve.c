@@ -155,12 +155,14 @@ wait_input(struct session *s, struct conn *c, struct deadlines *dl,
 	return 0;
 }
 
-/* What the transcript is to make of the next bytes.  (An AUTH exchange,
- * when the core has one, is TAP_SECRET: its lines are masked whole.) */
+/* What the transcript is to make of the next bytes: the lines of an
+ * AUTH exchange are masked whole. */
 static enum tap_mode
 tap_mode(const struct session *s)
 {
-	return session_wait(s) == WAIT_MESSAGE ? TAP_MESSAGE : TAP_COMMANDS;
+	if (session_wait(s) == WAIT_MESSAGE)
+		return TAP_MESSAGE;
+	return session_secret(s) ? TAP_SECRET : TAP_COMMANDS;
 }
 
 int
