@@ -45,6 +45,21 @@ open(sys.argv[2] + "/s", "wb").write(out["S"])
 PY
 }
 
+# in_data CODE: a session at $PORT that waits for each reply up to 354,
+# then runs the Python CODE with the socket s and its file f.
+in_data() {
+	python3 -c "
+import socket, sys, time
+s = socket.create_connection(('127.0.0.1', $PORT), 10)
+f = s.makefile('rb')
+f.readline()
+for cmd in (b'EHLO c.test', b'MAIL FROM:<a@x.test>', b'RCPT TO:<b@y.test>', b'DATA'):
+    s.sendall(cmd + b'\r\n')
+    while f.readline()[3:4] == b'-':
+        pass
+$1"
+}
+
 # The one transcript in $TEST_DIR/tr in which the client said something
 # (wait_port's probe is a session too, and leaves one without).
 only_transcript() {
@@ -142,19 +157,9 @@ PY
 @test "past the limit, what follows the message in the same read is shown as commands, AUTH masked" {
 	mkdir "$TEST_DIR/tr"
 	start_server --discard --transcript "$TEST_DIR/tr"
-	run python3 - "$PORT" <<'PY'
-import socket, sys
-s = socket.create_connection(("127.0.0.1", int(sys.argv[1])), 10)
-f = s.makefile("rb")
-f.readline()
-for cmd in (b"EHLO c.test", b"MAIL FROM:<a@x.test>", b"RCPT TO:<b@y.test>", b"DATA"):
-    s.sendall(cmd + b"\r\n")
-    while f.readline()[3:4] == b"-":
-        pass
-body = b"y" * 70 + b"\r\n"
-s.sendall(body * 2000 + b".\r\nAUTH PLAIN AGpvZQBzM2NyM3Q=\r\nQUIT\r\n")
-print(f.read().count(b"\r\n"))
-PY
+	run in_data "
+s.sendall((b'y' * 70 + b'\r\n') * 2000 + b'.\r\nAUTH PLAIN AGpvZQBzM2NyM3Q=\r\nQUIT\r\n')
+print(f.read().count(b'\r\n'))"
 	assert_success
 	assert_output 3
 	sessions_clean
@@ -175,18 +180,9 @@ PY
 @test "a session killed in the middle of DATA leaves a readable transcript" {
 	mkdir "$TEST_DIR/tr"
 	start_server --maildir "$TEST_DIR/md" --transcript "$TEST_DIR/tr"
-	python3 - "$PORT" <<'PY' &
-import socket, sys, time
-s = socket.create_connection(("127.0.0.1", int(sys.argv[1])), 10)
-f = s.makefile("rb")
-f.readline()
-for cmd in (b"EHLO c.test", b"MAIL FROM:<a@x.test>", b"RCPT TO:<b@y.test>", b"DATA"):
-    s.sendall(cmd + b"\r\n")
-    while f.readline()[3:4] == b"-":
-        pass
-s.sendall(b"Subject: cut short\r\n\r\nthe first line\r\nhalf a li")
-time.sleep(30)
-PY
+	in_data "
+s.sendall(b'Subject: cut short\r\n\r\nthe first line\r\nhalf a li')
+time.sleep(30)" &
 	local client=$! child i f
 	for i in $(seq 1 200); do
 		f=$(grep -l 'half a li' $(find "$TEST_DIR/tr" -type f) 2>/dev/null || true)

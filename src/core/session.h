@@ -109,6 +109,10 @@ enum bare_lf_policy { BARE_LF_NORMALIZE, BARE_LF_REJECT };
 #define EXT_DEFAULT (EXT_PIPELINING | EXT_SIZE | EXT_8BITMIME | EXT_SMTPUTF8 | \
     EXT_ENHANCEDSTATUSCODES)
 
+/* The EXT_* bit of an EHLO keyword (any case), or 0: PIPELINING, SIZE,
+ * 8BITMIME, SMTPUTF8, ENHANCEDSTATUSCODES, CHUNKING, STARTTLS, AUTH. */
+unsigned session_extension(const char *keyword);
+
 struct session_config {
 	const char *hostname;
 	const char *session_id;

@@ -7,7 +7,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <strings.h>
 
 #include "lib/version.h"
 #include "session/options.h"
@@ -126,26 +125,15 @@ unsigned_option(const char *name, const char *arg, uint64_t min,
 	return true;
 }
 
-/* The EHLO keywords --withhold knows, as EHLO spells them. */
-static const struct {
-	char keyword[20];
-	unsigned ext;
-} keywords[] = {
-	{ "PIPELINING", EXT_PIPELINING }, { "SIZE", EXT_SIZE },
-	{ "8BITMIME", EXT_8BITMIME }, { "SMTPUTF8", EXT_SMTPUTF8 },
-	{ "ENHANCEDSTATUSCODES", EXT_ENHANCEDSTATUSCODES },
-	{ "CHUNKING", EXT_CHUNKING }, { "STARTTLS", EXT_STARTTLS },
-	{ "AUTH", EXT_AUTH },
-};
-
 static bool
 withhold_option(struct options *o, const char *arg)
 {
-	for (size_t i = 0; i < sizeof(keywords) / sizeof(*keywords); i++)
-		if (strcasecmp(arg, keywords[i].keyword) == 0) {
-			o->withhold |= keywords[i].ext;
-			return true;
-		}
+	unsigned ext = session_extension(arg);
+
+	if (ext) {
+		o->withhold |= ext;
+		return true;
+	}
 	fprintf(stderr, "smtp-session: --withhold: '%s' is not one of "
 	    "PIPELINING, SIZE, 8BITMIME, SMTPUTF8, ENHANCEDSTATUSCODES, "
 	    "CHUNKING, STARTTLS, AUTH\n", arg);

@@ -144,16 +144,6 @@ note(void *ctx, const struct session_note *e)
 }
 
 static void
-flush(struct fake *f)
-{
-	fake_drain(f);
-	while (session_has_more(f->s)) {
-		session_resume(f->s);
-		fake_drain(f);
-	}
-}
-
-static void
 play(const struct session_config *cfg, struct record *rec, const char *in,
     size_t len, bool cut, uint32_t seed, bool timeout)
 {
@@ -170,7 +160,7 @@ play(const struct session_config *cfg, struct record *rec, const char *in,
 
 	c.delivery_ctx = c.event_ctx = &f;
 	session_init(&s, &c);
-	flush(&f);
+	fake_flush(&f);
 	cutter_init(&cu, seed);
 	while (off < len && !session_closed(&s)) {
 		size_t n = cut ? cutter_next(&cu, len - off) : len - off;
@@ -181,7 +171,7 @@ play(const struct session_config *cfg, struct record *rec, const char *in,
 			REQUIRE(used > 0 || session_closed(&s) ||
 			    session_has_more(&s));
 			done += used;
-			flush(&f);
+			fake_flush(&f);
 		}
 		off += n;
 	}
@@ -189,7 +179,7 @@ play(const struct session_config *cfg, struct record *rec, const char *in,
 		session_timeout(&s);
 	else
 		session_eof(&s);
-	flush(&f);
+	fake_flush(&f);
 	REQUIRE(session_closed(&s) && st.closed);
 	REQUIRE(!f.in_msg && !s.in_delivery);
 	record_free(&f.body);

@@ -91,6 +91,16 @@ fake_drain(struct fake *f)
 	take(f, len);
 }
 
+void
+fake_flush(struct fake *f)
+{
+	fake_drain(f);
+	while (session_has_more(f->s)) {
+		session_resume(f->s);
+		fake_drain(f);
+	}
+}
+
 static void
 check(struct fake *f, enum fake_call call, const struct envelope *env,
     const char *p, size_t n)

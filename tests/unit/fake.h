@@ -52,4 +52,8 @@ void fake_event(void *ctx, const struct session_note *);
 /* Takes the session's replies into the record. */
 void fake_drain(struct fake *);
 
+/* What an edge does after each feed: drains, and lets a long reply go
+ * on until it is whole. */
+void fake_flush(struct fake *);
+
 #endif

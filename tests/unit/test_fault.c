@@ -233,11 +233,7 @@ run_feed(struct run *r, const char *in, bool bytewise)
 	while (off < len && !session_closed(&r->s)) {
 		size_t n = bytewise ? 1 : len - off;
 		off += session_feed(&r->s, in + off, n);
-		fake_drain(&r->f);
-		while (session_has_more(&r->s)) {
-			session_resume(&r->s);
-			fake_drain(&r->f);
-		}
+		fake_flush(&r->f);
 	}
 }
 
@@ -537,6 +533,10 @@ test_split(void)
 static void
 test_withheld(void)
 {
+	CHECK(session_extension("pipelining") == EXT_PIPELINING);
+	CHECK(session_extension("AUTH") == EXT_AUTH);
+	CHECK(session_extension("DSN") == 0 && session_extension("") == 0);
+
 	struct run r;
 
 	run_start(&r, NULL);

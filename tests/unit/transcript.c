@@ -68,25 +68,14 @@ error_number(const char *v)
 static void
 withhold(struct session_config *cfg, const char *keyword)
 {
-	static const struct {
-		const char *name;
-		unsigned ext;
-	} k[] = {
-		{ "PIPELINING", EXT_PIPELINING }, { "SIZE", EXT_SIZE },
-		{ "8BITMIME", EXT_8BITMIME }, { "SMTPUTF8", EXT_SMTPUTF8 },
-		{ "ENHANCEDSTATUSCODES", EXT_ENHANCEDSTATUSCODES },
-		{ "CHUNKING", EXT_CHUNKING }, { "STARTTLS", EXT_STARTTLS },
-		{ "AUTH", EXT_AUTH },
-	};
+	unsigned ext = session_extension(keyword);
 
-	for (size_t i = 0; i < sizeof(k) / sizeof(*k); i++)
-		if (strcmp(keyword, k[i].name) == 0) {
-			cfg->extensions &= ~k[i].ext;
-			cfg->withheld |= k[i].ext;
-			return;
-		}
-	fprintf(stderr, "unknown keyword %s\n", keyword);
-	exit(2);
+	if (ext == 0) {
+		fprintf(stderr, "unknown keyword %s\n", keyword);
+		exit(2);
+	}
+	cfg->extensions &= ~ext;
+	cfg->withheld |= ext;
 }
 
 static void
