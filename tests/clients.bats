@@ -42,7 +42,7 @@ message_lf() {
 	assert_line --index 0 "Return-Path: <a@x.test>"
 	assert_line --index 1 "X-Original-To: b@y.test"
 	assert_line --index 2 "Received: from client.test ([127.0.0.1])"
-	assert_line --index 3 --regexp $'^\tby sink\\.test \\(smtp-sink\\) with ESMTP id [0-9A-F]+\\.1$'
+	assert_line --index 3 --regexp $'^\tby sink\\.test \\(smtp-sink\\) with ESMTP id [0-9A-F]+Q1$'
 	assert_line --index 4 --regexp $'^\tfor <b@y\\.test>; [A-Z][a-z]{2}, '
 	[[ "$f" == *",S=$(stat -c %s "$f")" ]]
 }
@@ -186,10 +186,10 @@ PY
 	# the null sender is kept as <>
 	run grep -l '^Return-Path: <>$' "$TEST_DIR"/md/new/*
 	assert_success
-	# message ids are distinct: <session>.1 and <session>.2
-	run grep -ho ' id [0-9A-F]*\.[0-9]' "$TEST_DIR"/md/new/*
-	assert_line --regexp '\.1$'
-	assert_line --regexp '\.2$'
+	# message ids are distinct: <session>Q1 and <session>Q2
+	run grep -ho ' id [0-9A-F]*Q[0-9]*' "$TEST_DIR"/md/new/*
+	assert_line --regexp 'Q1$'
+	assert_line --regexp 'Q2$'
 }
 
 @test "smtplib with SMTPUTF8: UTF-8 addresses are accepted and recorded" {

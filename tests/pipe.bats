@@ -106,13 +106,13 @@ PY
 		'a@x.test|b@y.test|KILL' 'a@x.test|b@y.test|2' \
 		'a@x.test|b@y.test|0'
 	assert_success
-	assert_line --index 0 --regexp '^250 2\.0\.0 Ok: queued as [0-9A-F]+\.[0-9]+$'
+	assert_line --index 0 --regexp '^250 2\.0\.0 Ok: queued as [0-9A-F]+Q[0-9]+$'
 	assert_line --index 1 "451 4.3.0 Error: delivery failed temporarily"
 	assert_line --index 2 "554 5.3.0 Error: delivery failed"
 	assert_line --index 3 "451 4.3.0 Error: delivery failed temporarily"
 	assert_line --index 4 "451 4.3.0 Error: delivery failed temporarily"
 	assert_line --index 5 "554 5.3.0 Error: delivery failed"
-	assert_line --index 6 --regexp '^250 2\.0\.0 Ok: queued as [0-9A-F]+\.[0-9]+$'
+	assert_line --index 6 --regexp '^250 2\.0\.0 Ok: queued as [0-9A-F]+Q[0-9]+$'
 	assert_line --index 7 "250 2.0.0 Ok"
 	assert_line --index 8 "221 2.0.0 Bye"
 	[ "$(ls "$OUT" | wc -l)" -eq 7 ]
@@ -142,7 +142,7 @@ assert r["HELO"] == "c.test", r["HELO"]
 assert r["SIZE"] == str(len(small)), (r["SIZE"], len(small))
 assert len(r["SESSION_ID"]) >= 8 and r["SESSION_ID"].isalnum(), r["SESSION_ID"]
 head = ("Return-Path: <s@x.test>\nX-Original-To: r1@y.test\nX-Original-To: r2@y.test\n"
-        "Received: from c.test ([127.0.0.1])\n\tby sink.test (smtp-sink) with ESMTP id %s.1;\n\t"
+        "Received: from c.test ([127.0.0.1])\n\tby sink.test (smtp-sink) with ESMTP id %sQ1;\n\t"
         % r["SESSION_ID"])
 assert r["stdin"].startswith(head), r["stdin"]
 assert r["stdin"].endswith("\n" + small.decode().replace("\r\n", "\n")), r["stdin"]

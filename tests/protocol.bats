@@ -59,7 +59,7 @@ all_replies_wellformed() {
 214-2.0.0 smtp-sink receives mail; commands:
 214-2.0.0   HELO EHLO MAIL RCPT DATA RSET NOOP QUIT VRFY HELP
 214 2.0.0 See smtp-session(8) and RFC 5321
-252 2.0.0 Cannot VRFY user, but will accept message and attempt delivery
+252 2.5.0 Cannot VRFY user, but will accept message and attempt delivery
 501 5.5.4 Syntax: VRFY address
 502 5.5.1 Error: EXPN is not enabled
 502 5.5.1 Error: command not implemented
@@ -86,7 +86,7 @@ all_replies_wellformed() {
 250 2.1.0 Ok
 250 2.1.5 Ok
 354 End data with <CR><LF>.<CR><LF>
-250 2.0.0 Ok: queued as [0-9A-F]+\.1
+250 2.0.0 Ok: queued as [0-9A-F]+Q1
 221 2.0.0 Bye$'
 	[ "$(maildir_count "$TEST_DIR/md")" -eq 1 ]
 }
@@ -133,7 +133,7 @@ all_replies_wellformed() {
 501 5.1.3 Error: bad recipient address syntax
 553 5.6.7 Error: non-ASCII recipient needs SMTPUTF8
 354 End data with <CR><LF>.<CR><LF>
-250 2.0.0 Ok: queued as [0-9A-F]+\.1
+250 2.0.0 Ok: queued as [0-9A-F]+Q1
 221 2.0.0 Bye$'
 	run grep -E '^(Return-Path|X-Original-To):' "$TEST_DIR"/md/new/*
 	assert_output 'Return-Path: <>
@@ -194,7 +194,7 @@ PY
 250 2.1.0 Ok
 250 2.1.5 Ok
 354 End data with <CR><LF>.<CR><LF>
-250 2.0.0 Ok: queued as [0-9A-F]+\\.2
+250 2.0.0 Ok: queued as [0-9A-F]+Q2
 221 2.0.0 Bye$"
 	[ "$(maildir_count "$TEST_DIR/md")" -eq 1 ]
 	maildir_body "$TEST_DIR"/md/new/* >"$TEST_DIR/body"
@@ -298,7 +298,7 @@ PY
 250 2.1.0 Ok
 250 2.1.5 Ok
 354 End data with <CR><LF>.<CR><LF>
-250 2.0.0 Ok: queued as [0-9A-F]+\.2
+250 2.0.0 Ok: queued as [0-9A-F]+Q2
 221 2.0.0 Bye$'
 	[ "$(maildir_count "$TEST_DIR/md")" -eq 1 ]
 	run grep -ci '^received:' "$TEST_DIR"/md/new/*
@@ -395,7 +395,7 @@ PY
 500 5.5.2 Error: bad syntax
 250 2.1.5 Ok
 354 End data with <CR><LF>.<CR><LF>
-250 2.0.0 Ok: queued as [0-9A-F]+\.1
+250 2.0.0 Ok: queued as [0-9A-F]+Q1
 221 2.0.0 Bye$'
 	[ "$(maildir_count "$TEST_DIR/md")" -eq 1 ]
 }
@@ -563,7 +563,7 @@ PY
 250 2.1.0 Ok
 250 2.1.5 Ok
 354 End data with <CR><LF>.<CR><LF>
-250 2.0.0 Ok: queued as [0-9A-F]+\.1
+250 2.0.0 Ok: queued as [0-9A-F]+Q1
 221 2.0.0 Bye$'
 	all_replies_wellformed "$output"
 	run grep -c $'\r$' "$TEST_DIR/out"

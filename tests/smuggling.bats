@@ -26,7 +26,7 @@ expect_one_queued() {
 	run grep -c '^250 2.1.0 Ok' <<<"$replies"
 	assert_output 1
 	run sed -n '/^354 /,$p' <<<"$replies"
-	assert_output --regexp $'^354 End data with <CR><LF>.<CR><LF>\n250 2.0.0 Ok: queued as [0-9A-F]+\\.1\n500 5.5.2 Error: bad syntax\n500 5.5.1 Error: command not recognized\n221 2.0.0 Bye$'
+	assert_output --regexp $'^354 End data with <CR><LF>.<CR><LF>\n250 2.0.0 Ok: queued as [0-9A-F]+Q1\n500 5.5.2 Error: bad syntax\n500 5.5.1 Error: command not recognized\n221 2.0.0 Bye$'
 }
 
 # smuggle [OPTION]... -- VARIANT: runs the script with VARIANT (a Python

@@ -4,7 +4,8 @@
  * Invariants: nothing is read at or past `end`; an accepted address holds
  * no control character, neither ASCII nor Unicode (C1, the line
  * separators, the bidi overrides: utf8_is_control), so it can go into a
- * header or a log line as is and never reorders what is shown after it.
+ * header or a log line as is and never reorders what is shown after it;
+ * a key (address_key) is never longer than the address it is made from.
  */
 #include <arpa/inet.h>
 #include <string.h>
@@ -278,13 +279,19 @@ address_parse(const char **sp, const char *end, unsigned flags,
 	if (!take_mailbox(&c)) {
 		if (c.too_long)
 			return ADDR_TOO_LONG;
-		/* "<Postmaster>" without a domain, RFC 5321 4.5.1 */
 		c.p = box;
 		c.utf8 = false;
-		while (c.p < c.end && is_alnum(*c.p))
-			c.p++;
-		if (!(flags & ADDR_POSTMASTER_OK) || !is_postmaster(box, c.p))
-			return ADDR_SYNTAX;
+		if (flags & ADDR_LOCAL_OK) {
+			if (!take_local_part(&c) || at(&c, '@'))
+				return c.too_long ? ADDR_TOO_LONG : ADDR_SYNTAX;
+		} else {
+			/* "<Postmaster>" without a domain, RFC 5321 4.5.1 */
+			while (c.p < c.end && is_alnum(*c.p))
+				c.p++;
+			if (!(flags & ADDR_POSTMASTER_OK) ||
+			    !is_postmaster(box, c.p))
+				return ADDR_SYNTAX;
+		}
 	}
 	box_end = c.p;
 	if (bracket) {
@@ -311,3 +318,85 @@ address_is_domain(const char *s, size_t n)
 
 	return ok && c.p == c.end;
 }
+
+/* ---- comparing addresses ----------------------------------------------- */
+
+size_t
+address_key_local(const char *a)
+{
+	size_t i;
+
+	if (a[0] != '"')
+		return strcspn(a, "@");
+	for (i = 1; a[i] != '\0' && a[i] != '"'; i++)
+		if (a[i] == '\\' && a[i + 1] != '\0')
+			i++;
+	return a[i] == '"' ? i + 1 : i;
+}
+
+static bool
+is_dot_atom(const char *p, size_t n)
+{
+	struct cursor c = { (const unsigned char *)p,
+		(const unsigned char *)p + n, false, false };
+
+	if (!take_atom(&c))
+		return false;
+	while (at(&c, '.')) {
+		c.p++;
+		if (!take_atom(&c))
+			return false;
+	}
+	return c.p == c.end;
+}
+
+size_t
+address_key(const char *addr, char *key)
+{
+	size_t len = strnlen(addr, ADDR_BUF - 1), n, k = 0, t = 0;
+	char text[ADDR_BUF];
+
+	n = address_key_local(addr);
+	if (n > len)
+		n = len;
+	if (addr[0] != '"') {
+		memcpy(key, addr, n);
+		k = n;
+	} else {
+		/* the text between the quotes, its backslashes taken away */
+		for (size_t i = 1; i + 1 < n; i++) {
+			if (addr[i] == '\\' && i + 2 < n)
+				i++;
+			text[t++] = addr[i];
+		}
+		if (is_dot_atom(text, t)) {
+			memcpy(key, text, t);
+			k = t;
+		} else {
+			/* only '"' and '\\' need one, and they had one */
+			key[k++] = '"';
+			for (size_t i = 0; i < t; i++) {
+				if (text[i] == '"' || text[i] == '\\')
+					key[k++] = '\\';
+				key[k++] = text[i];
+			}
+			key[k++] = '"';
+		}
+	}
+	for (size_t i = n; i < len; i++)
+		key[k++] = addr[i] >= 'A' && addr[i] <= 'Z' ?
+		    (char)(addr[i] - 'A' + 'a') : addr[i];
+	key[k] = '\0';
+	return k;
+}
+
+bool
+address_is_postmaster(const char *addr)
+{
+	char key[ADDR_BUF];
+
+	address_key(addr, key);
+	return address_key_local(key) == 10 &&
+	    strncasecmp(key, "postmaster", 10) == 0;
+}
+

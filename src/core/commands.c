@@ -5,6 +5,7 @@
  * the state and the arguments that a verb must not have.
  */
 #include <string.h>
+#include <strings.h>
 
 #include "core/internal.h"
 #include "lib/fmt.h"
@@ -81,7 +82,7 @@ cmd_ehlo(struct session *s, const char *arg, const char *end)
 	reply(s, R_EHLO_LINE, "HELP");
 }
 
-/* ---- the rest --------------------------------------------------------- */
+/* ---- RSET, NOOP, QUIT -------------------------------------------------- */
 
 void
 cmd_rset(struct session *s, const char *arg, const char *end)
@@ -105,22 +106,132 @@ cmd_quit(struct session *s, const char *arg, const char *end)
 	reply(s, R_BYE);
 }
 
+/* ---- VRFY and EXPN (RFC 5321 3.5) --------------------------------------- */
+
+/* The name after VRFY or EXPN: a mailbox or a local part alone, in angle
+ * brackets or not, and then only the SMTPUTF8 parameter (RFC 6531
+ * 3.7.4.2). */
+static bool
+take_name(const char *arg, const char *end, struct path *p)
+{
+	const char *sp = arg;
+
+	while (end > arg && end[-1] == ' ')
+		end--;
+	if (address_parse(&sp, end, ADDR_POSTMASTER_OK | ADDR_LOCAL_OK, p) !=
+	    ADDR_OK)
+		return false;
+	while (sp < end && *sp == ' ')
+		sp++;
+	return sp == end ||
+	    (end - sp == 8 && strncasecmp(sp, "SMTPUTF8", 8) == 0);
+}
+
+/* Answer i of the book's last lookup or expand(), as a line of a reply
+ * that has count lines. */
+static bool
+book_line(struct session *s, size_t i, size_t count, enum reply_id id,
+    size_t first)
+{
+	const struct session_config *c = s->cfg;
+	char addr[ADDR_BUF];
+
+	if (!c->book_ops->item(c->book_ctx, i - first, addr)) {
+		/* the file changed under a reply that has begun */
+		reply(s, R_LIST_CUT);
+		s->more.next = s->more.count;
+		return false;
+	}
+	if (i + 1 < count)
+		reply_more(s, id, addr);
+	else
+		reply(s, id, addr);
+	return true;
+}
+
+/* 553 and the recipients an ambiguous VRFY may mean, one a line. */
+static bool
+ambiguous_item(struct session *s, size_t i)
+{
+	if (i > 0)
+		return book_line(s, i, s->more.count, R_AMBIGUOUS_LINE, 1);
+	reply_more(s, R_AMBIGUOUS);
+	return true;
+}
+
+static bool
+list_item(struct session *s, size_t i)
+{
+	return book_line(s, i, s->more.count, R_ADDRESS, 0);
+}
+
 void
 cmd_vrfy(struct session *s, const char *arg, const char *end)
 {
+	const struct session_config *c = s->cfg;
+	enum reply_id bad;
+	struct path p;
+	long n;
+
 	if (arg == end) {
 		reply(s, R_VRFY_SYNTAX);
 		return;
 	}
-	reply(s, R_CANNOT_VRFY);
+	if (!(c->book & BOOK_RECIPIENTS)) {
+		reply(s, R_CANNOT_VRFY);
+		return;
+	}
+	if (!take_name(arg, end, &p)) {
+		reply(s, R_NAME_SYNTAX);
+		return;
+	}
+	/* a mailbox is answered as RCPT would be */
+	if (p.addr[address_key_local(p.addr)] == '@' ||
+	    address_is_postmaster(p.addr)) {
+		bad = envelope_recipient_known(s, p.addr);
+		reply(s, bad ? bad : R_ADDRESS, p.addr);
+		return;
+	}
+	n = c->book_ops->lookup(c->book_ctx, p.addr);
+	if (n < 0)
+		reply(s, R_LOOKUP_FAILED, p.addr);
+	else if (n == 0)
+		reply(s, R_NO_SUCH_USER, p.addr);
+	else if (n == 1)
+		book_line(s, 0, 1, R_ADDRESS, 0);
+	else
+		session_more(s, ambiguous_item, (size_t)n + 1);
 }
 
 void
 cmd_expn(struct session *s, const char *arg, const char *end)
 {
-	(void)arg, (void)end;
-	reply(s, R_EXPN_DISABLED);
+	const struct session_config *c = s->cfg;
+	struct path p;
+	long n;
+
+	if (!(c->book & BOOK_ALIASES)) {
+		reply(s, R_EXPN_DISABLED);
+		return;
+	}
+	if (arg == end) {
+		reply(s, R_EXPN_SYNTAX);
+		return;
+	}
+	if (!take_name(arg, end, &p)) {
+		reply(s, R_NAME_SYNTAX);
+		return;
+	}
+	n = c->book_ops->expand(c->book_ctx, p.addr);
+	if (n < 0)
+		reply(s, R_LOOKUP_FAILED, p.addr);
+	else if (n == 0)
+		reply(s, R_NO_SUCH_LIST, p.addr);
+	else /* a list of any length, written as the client takes it */
+		session_more(s, list_item, (size_t)n);
 }
+
+/* ---- HELP and the rest -------------------------------------------------- */
 
 void
 cmd_help(struct session *s, const char *arg, const char *end)
@@ -128,7 +239,7 @@ cmd_help(struct session *s, const char *arg, const char *end)
 	char names[256];
 
 	(void)arg, (void)end;
-	verb_list(names, sizeof(names));
+	verb_list(s, names, sizeof(names));
 	reply_more(s, R_HELP_FIRST);
 	reply_more(s, R_HELP_LINE, names);
 	reply(s, R_HELP_LAST);

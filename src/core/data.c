@@ -10,7 +10,9 @@
 #include <stddef.h>
 #include <string.h>
 #include <strings.h>
-#if defined(__SSE2__)
+#if defined(__x86_64__) && defined(__GNUC__)
+#include <immintrin.h>
+#elif defined(__SSE2__)
 #include <emmintrin.h>
 #endif
 
@@ -28,9 +30,10 @@ data_begin(struct data_machine *d, bool lf_ok, uint64_t max_size,
 
 /* The next CR or LF in [p, end), or NULL.  Every message byte passes
  * here once: with SSE2 (every x86-64) sixteen bytes are looked at in one
- * step for both, instead of one memchr(3) for each. */
+ * step for both, with AVX2 (where the processor has it) thirty-two,
+ * instead of one memchr(3) for each. */
 #if defined(__SSE2__)
-static const char *
+static inline __attribute__((always_inline)) const char *
 find_line_end(const char *p, const char *end)
 {
 	const __m128i cr = _mm_set1_epi8('\r'), lf = _mm_set1_epi8('\n');
@@ -48,13 +51,31 @@ find_line_end(const char *p, const char *end)
 	return NULL;
 }
 #else
-static const char *
+static inline const char *
 find_line_end(const char *p, const char *end)
 {
 	const char *lf = memchr(p, '\n', (size_t)(end - p));
 	const char *cr = memchr(p, '\r', (size_t)((lf ? lf : end) - p));
 
 	return cr ? cr : lf;
+}
+#endif
+
+#if defined(__x86_64__) && defined(__GNUC__)
+#define DATA_AVX2 1
+__attribute__((target("avx2"))) static inline const char *
+find_line_end_avx2(const char *p, const char *end)
+{
+	const __m256i cr = _mm256_set1_epi8('\r'), lf = _mm256_set1_epi8('\n');
+
+	for (; end - p >= 32; p += 32) {
+		__m256i v = _mm256_loadu_si256((const __m256i *)(const void *)p);
+		unsigned m = (unsigned)_mm256_movemask_epi8(_mm256_or_si256(
+		    _mm256_cmpeq_epi8(v, cr), _mm256_cmpeq_epi8(v, lf)));
+		if (m)
+			return p + __builtin_ctz(m);
+	}
+	return find_line_end(p, end);
 }
 #endif
 
@@ -85,13 +106,17 @@ feed_text(struct data_machine *d, const char *p, const char *end)
 /*
  * At a line start, the common case: whole lines "text<CRLF>" (or "text<LF>"
  * locally) with no other CR, each found in one scan and passed on in one
- * piece.  Anything else is left to the byte-level states.
+ * piece.  Anything else is left to the byte-level states.  Written once
+ * and made twice below, for SSE2 and for AVX2, with the scan inlined.
  */
-static const char *
-feed_lines(struct data_machine *d, const char *p, const char *end)
+typedef const char *(*line_end_fn)(const char *, const char *);
+
+static inline __attribute__((always_inline)) const char *
+feed_lines_with(struct data_machine *d, const char *p, const char *end,
+    line_end_fn find)
 {
 	while (p < end) {
-		const char *e = find_line_end(p, end), *text = p, *next;
+		const char *e = find(p, end), *text = p, *next;
 
 		if (e == NULL)
 			break;
@@ -116,6 +141,33 @@ feed_lines(struct data_machine *d, const char *p, const char *end)
 	}
 	return p;
 }
+
+static const char *
+feed_lines_plain(struct data_machine *d, const char *p, const char *end)
+{
+	return feed_lines_with(d, p, end, find_line_end);
+}
+
+#ifdef DATA_AVX2
+__attribute__((target("avx2"))) static const char *
+feed_lines_avx2(struct data_machine *d, const char *p, const char *end)
+{
+	return feed_lines_with(d, p, end, find_line_end_avx2);
+}
+
+static const char *
+feed_lines(struct data_machine *d, const char *p, const char *end)
+{
+	static int avx2 = -1;
+
+	if (avx2 < 0)
+		avx2 = __builtin_cpu_supports("avx2") != 0;
+	return avx2 ? feed_lines_avx2(d, p, end) :
+	    feed_lines_plain(d, p, end);
+}
+#else
+#define feed_lines feed_lines_plain
+#endif
 
 /* A CR that is not followed by LF is bare: it becomes a line end, and the
  * byte after it is read again as text (never as a line start). */

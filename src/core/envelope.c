@@ -1,8 +1,9 @@
 /*
  * envelope.c: MAIL and RCPT (RFC 5321 4.1.1.2, 4.1.1.3) with the
  * parameters of SIZE (RFC 1870), 8BITMIME (RFC 6152) and SMTPUTF8 (RFC
- * 6531).  A refusal here is logged as a refused message by reply()'s
- * policy, since for the client it is one.
+ * 6531), and the recipient table of --recipients.  A refusal here is
+ * logged as a refused message by reply()'s policy, since for the client
+ * it is one.
  */
 #include <string.h>
 #include <strings.h>
@@ -66,6 +67,10 @@ check_mail(struct session *s, const char *arg, const char *end,
 		break;
 	case PARAM_UNKNOWN:
 		return R_MAIL_PARAM_UNKNOWN;
+	case PARAM_SIZE_CONFLICT:
+		return R_SIZE_CONFLICT;
+	case PARAM_BODY_CONFLICT:
+		return R_BODY_CONFLICT;
 	default:
 		return R_MAIL_PARAM_SYNTAX;
 	}
@@ -121,18 +126,42 @@ check_rcpt(struct session *s, const char *arg, const char *end)
 	return 0;
 }
 
+enum reply_id
+envelope_recipient_known(struct session *s, const char *addr)
+{
+	const struct session_config *c = s->cfg;
+
+	/* RFC 5321 4.5.1: postmaster is always accepted */
+	if (!(c->book & BOOK_RECIPIENTS) || address_is_postmaster(addr))
+		return 0;
+	switch (c->book_ops->accepts(c->book_ctx, addr)) {
+	case 1:
+		return 0;
+	case 0:
+		return R_NO_SUCH_USER;
+	default:
+		return R_LOOKUP_FAILED;
+	}
+}
+
 void
 cmd_rcpt(struct session *s, const char *arg, const char *end)
 {
 	enum reply_id bad = check_rcpt(s, arg, end);
+	const char *to;
 
 	if (bad) {
 		reply(s, bad);
 		return;
 	}
-	if (s->cfg->fail_by_address &&
-	    fault_by_address(s, FP_RCPT, s->env.rcpt[s->env.nrcpt].addr))
+	to = s->env.rcpt[s->env.nrcpt].addr;
+	/* a fault the client asked for comes before what the table says */
+	if (s->cfg->fail_by_address && fault_by_address(s, FP_RCPT, to))
 		return; /* not recorded */
+	if ((bad = envelope_recipient_known(s, to)) != 0) {
+		reply(s, bad, to);
+		return;
+	}
 	s->env.nrcpt++;
 	s->state = ST_RCPT;
 	reply(s, R_RCPT_OK);

@@ -28,6 +28,9 @@ void cmd_unknown(struct session *, const char *arg, const char *end);
 /* envelope.c: the transaction */
 void cmd_mail(struct session *, const char *arg, const char *end);
 void cmd_rcpt(struct session *, const char *arg, const char *end);
+/* 0 when addr is a recipient (no table, postmaster, or listed), else the
+ * reply, which takes addr as its argument */
+enum reply_id envelope_recipient_known(struct session *, const char *addr);
 
 /* message.c: the message */
 void cmd_data(struct session *, const char *arg, const char *end);

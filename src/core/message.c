@@ -37,7 +37,10 @@ cmd_data(struct session *s, const char *arg, const char *end)
 	int r;
 
 	(void)arg, (void)end;
-	snprintf(s->env.id, sizeof(s->env.id), "%s.%u", cfg->session_id,
+	/* the session id is upper-case hex, so "Q" cannot occur in it and
+	 * the id is unique per host; no dot, since RFC 5321 4.4 makes the
+	 * Received id an Atom */
+	snprintf(s->env.id, sizeof(s->env.id), "%sQ%u", cfg->session_id,
 	    ++s->transactions);
 	r = cfg->delivery->begin(cfg->delivery_ctx, &s->env);
 	if (r < 0) {
@@ -102,10 +105,17 @@ deliver(struct session *s)
 	bad = check_message(s, &err);
 	if (!bad)
 		bad = commit(s, &err);
-	if (bad)
+	if (bad) {
 		refuse_message(s, bad, err);
-	else
+	} else {
 		reply(s, R_QUEUED, s->env.id);
+		/* a client that delivers mail is no abuser: a cached
+		 * connection (Postfix's RSET before each MAIL) may carry any
+		 * number of messages, as Postfix's smtpd allows */
+		s->errors = 0;
+		s->junk = 0;
+		s->overshoot = 0;
+	}
 }
 
 void

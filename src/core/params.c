@@ -2,6 +2,7 @@
  * params.c: the ESMTP parameters of MAIL and RCPT (RFC 5321 4.1.2,
  * "esmtp-param"): SIZE (RFC 1870), BODY (RFC 6152) and SMTPUTF8 (RFC
  * 6531).  Keywords are case-insensitive; nothing is read past `end`.
+ * A keyword may be repeated only with the same meaning.
  */
 #include <string.h>
 #include <strings.h>
@@ -68,8 +69,47 @@ parse_size(const char *v, size_t n, uint64_t *out)
 
 struct mail_seen {
 	struct mail_params *p;
-	bool size, body, utf8;
+	bool size, body; /* given once already */
 };
+
+/* A keyword given twice must say the same thing twice: smtplib sends
+ * "SMTPUTF8 SMTPUTF8" and Postfix's smtpd takes it, so a repeat is
+ * accepted; two different values leave no way to know which was meant. */
+static enum param_result
+mail_size(struct mail_seen *seen, const char *v, size_t vn, bool has_val)
+{
+	uint64_t size;
+
+	if (!has_val || parse_size(v, vn, &size) != PARAM_OK)
+		return PARAM_SYNTAX;
+	if (seen->size && size != seen->p->size)
+		return PARAM_SIZE_CONFLICT;
+	seen->size = seen->p->has_size = true;
+	seen->p->size = size;
+	return PARAM_OK;
+}
+
+static enum param_result
+mail_body(struct mail_seen *seen, const char *v, size_t vn, bool has_val)
+{
+	enum body_type body;
+
+	if (!has_val)
+		return PARAM_SYNTAX;
+	if (word_is(v, vn, "7BIT"))
+		body = BODY_7BIT;
+	else if (word_is(v, vn, "8BITMIME"))
+		body = BODY_8BITMIME;
+	else if (word_is(v, vn, "BINARYMIME"))
+		return PARAM_UNKNOWN; /* RFC 3030: needs CHUNKING */
+	else
+		return PARAM_SYNTAX;
+	if (seen->body && body != seen->p->body)
+		return PARAM_BODY_CONFLICT;
+	seen->body = true;
+	seen->p->body = body;
+	return PARAM_OK;
+}
 
 static enum param_result
 mail_param(const char *k, size_t kn, const char *v, size_t vn, bool has_val,
@@ -77,30 +117,13 @@ mail_param(const char *k, size_t kn, const char *v, size_t vn, bool has_val,
 {
 	struct mail_seen *seen = arg;
 
-	if (word_is(k, kn, "SIZE")) {
-		if (seen->size || !has_val)
-			return PARAM_SYNTAX;
-		seen->size = seen->p->has_size = true;
-		return parse_size(v, vn, &seen->p->size);
-	}
-	if (word_is(k, kn, "BODY")) {
-		if (seen->body || !has_val)
-			return PARAM_SYNTAX;
-		seen->body = true;
-		if (word_is(v, vn, "7BIT"))
-			seen->p->body = BODY_7BIT;
-		else if (word_is(v, vn, "8BITMIME"))
-			seen->p->body = BODY_8BITMIME;
-		else if (word_is(v, vn, "BINARYMIME"))
-			return PARAM_UNKNOWN; /* RFC 3030: needs CHUNKING */
-		else
-			return PARAM_SYNTAX;
-		return PARAM_OK;
-	}
+	if (word_is(k, kn, "SIZE"))
+		return mail_size(seen, v, vn, has_val);
+	if (word_is(k, kn, "BODY"))
+		return mail_body(seen, v, vn, has_val);
 	if (word_is(k, kn, "SMTPUTF8")) {
-		if (seen->utf8 || has_val)
+		if (has_val)
 			return PARAM_SYNTAX;
-		seen->utf8 = true;
 		seen->p->smtputf8 = true;
 		return PARAM_OK;
 	}
@@ -110,7 +133,7 @@ mail_param(const char *k, size_t kn, const char *v, size_t vn, bool has_val,
 enum param_result
 params_parse_mail(const char *s, const char *end, struct mail_params *p)
 {
-	struct mail_seen seen = { p, false, false, false };
+	struct mail_seen seen = { p, false, false };
 
 	memset(p, 0, sizeof(*p));
 	return params_each(s, end, mail_param, &seen);

@@ -18,8 +18,10 @@ struct mail_params {
 
 enum param_result {
 	PARAM_OK = 0,
-	PARAM_SYNTAX,  /* 501: malformed or repeated */
-	PARAM_UNKNOWN, /* 555: not one we implement */
+	PARAM_SYNTAX,        /* 501: malformed */
+	PARAM_UNKNOWN,       /* 555: not one we implement */
+	PARAM_SIZE_CONFLICT, /* 501: two SIZE= with different values */
+	PARAM_BODY_CONFLICT, /* 501: two BODY= with different values */
 };
 
 /* MAIL FROM parameters after the path: SIZE, BODY, SMTPUTF8. */

@@ -74,6 +74,10 @@ const struct reply_def reply_catalogue[R__COUNT] = {
 	    ERROR_TEXT("unsupported MAIL parameter"), 0, NULL },
 	[R_MAIL_PARAM_SYNTAX] = { 501, "5.5.4",
 	    ERROR_TEXT("bad MAIL parameter syntax"), 0, NULL },
+	[R_SIZE_CONFLICT] = { 501, "5.5.4",
+	    ERROR_TEXT("conflicting SIZE parameters"), 0, NULL },
+	[R_BODY_CONFLICT] = { 501, "5.5.4",
+	    ERROR_TEXT("conflicting BODY parameters"), 0, NULL },
 	[R_SENDER_NEEDS_UTF8] = { 553, "5.6.7",
 	    ERROR_TEXT("non-ASCII sender needs SMTPUTF8"), 0, NULL },
 	[R_RCPT_OK] = { 250, "2.1.5", "Ok", 0, NULL },
@@ -94,10 +98,29 @@ const struct reply_def reply_catalogue[R__COUNT] = {
 
 	/* VRFY, EXPN */
 	[R_VRFY_SYNTAX] = { 501, "5.5.4", "Syntax: VRFY address", 0, NULL },
-	[R_CANNOT_VRFY] = { 252, "2.0.0",
+	[R_CANNOT_VRFY] = { 252, "2.5.0",
 	    "Cannot VRFY user, but will accept message and attempt delivery",
 	    0, NULL },
 	[R_EXPN_DISABLED] = { 502, "5.5.1", ERROR_TEXT("EXPN is not enabled"),
+	    0, NULL },
+
+	/* the address book (--recipients, --aliases): RCPT, VRFY, EXPN.
+	 * A 550 or 553 counts toward --max-errors like any refusal, so a
+	 * client cannot walk the table in one session. */
+	[R_NO_SUCH_USER] = { 550, "5.1.1",
+	    "<%s>: Recipient address rejected: User unknown", 0, NULL },
+	[R_LOOKUP_FAILED] = { 451, "4.3.0", "<%s>: Temporary lookup failure",
+	    RF_NOT_COUNTED, NULL },
+	[R_NAME_SYNTAX] = { 501, "5.1.3", ERROR_TEXT("bad address syntax"), 0,
+	    NULL },
+	[R_EXPN_SYNTAX] = { 501, "5.5.4", "Syntax: EXPN name", 0, NULL },
+	[R_ADDRESS] = { 250, "2.1.5", "<%s>", 0, NULL },
+	[R_AMBIGUOUS] = { 553, "5.1.4", "Ambiguous; possibilities are", 0,
+	    NULL },
+	[R_AMBIGUOUS_LINE] = { 553, "5.1.4", "<%s>", 0, NULL },
+	[R_NO_SUCH_LIST] = { 550, "5.1.1", "<%s>: Mailing list unknown", 0,
+	    NULL },
+	[R_LIST_CUT] = { 250, "2.1.5", "(the rest of the list cannot be read)",
 	    0, NULL },
 
 	/* the message */

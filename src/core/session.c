@@ -121,7 +121,7 @@ dispatch(struct session *s, const struct verb *v, const char *arg,
 		reply(s, out_of_sequence(s, v));
 	else if (!s->cfg->faults || !fault_command(s, v))
 		v->run(s, arg, end);
-	/* NOOP, RSET and VRFY cost nothing, so a client could hold a
+	/* NOOP, RSET, VRFY and EXPN cost nothing, so a client could hold a
 	 * process forever with one every --timeout (Postfix's
 	 * smtpd_junk_command_limit) */
 	if ((v->flags & VF_JUNK) && ++s->junk > JUNK_LIMIT)

@@ -43,7 +43,7 @@ struct envelope {
 	const char *helo;     /* as the client sent it; may hold anything */
 	const char *hostname; /* ours */
 	bool esmtp;           /* EHLO, not HELO */
-	char id[64];          /* this message's id: <session>.<n> */
+	char id[64];          /* this message's id: <session>Q<n>, an Atom */
 	struct path sender;
 	struct mail_params params;
 	unsigned nrcpt;
@@ -95,6 +95,31 @@ struct session_note {
 
 typedef void (*session_event_fn)(void *ctx, const struct session_note *);
 
+/*
+ * The address book: which recipients exist (--recipients) and what a
+ * list expands to (--aliases).  The edge keeps the files; the core asks
+ * it here, and only when cfg->book says that it holds the file asked
+ * about.  Addresses are as address_parse() stored them.
+ */
+#define BOOK_RECIPIENTS 0x1 /* RCPT and VRFY ask accepts() and lookup() */
+#define BOOK_ALIASES 0x2    /* EXPN asks expand(); its names are recipients */
+#define BOOK_UNAVAILABLE (-1) /* a file cannot be read: 451 4.3.0 */
+
+struct address_book_ops {
+	/* RCPT and VRFY of a mailbox: 1 when addr is a recipient, 0 when it
+	 * is not, BOOK_UNAVAILABLE */
+	int (*accepts)(void *ctx, const char *addr);
+	/* VRFY of a local part alone: how many recipients it may mean, or
+	 * BOOK_UNAVAILABLE; item() gives them */
+	long (*lookup)(void *ctx, const char *local);
+	/* EXPN: how many members list name has (0: no such list), or
+	 * BOOK_UNAVAILABLE; item() gives them */
+	long (*expand)(void *ctx, const char *name);
+	/* The answer i (0, 1, ... in order) of the last lookup() or
+	 * expand(), into buf (ADDR_BUF): false when it cannot be read. */
+	bool (*item)(void *ctx, size_t i, char *buf);
+};
+
 enum bare_lf_policy { BARE_LF_NORMALIZE, BARE_LF_REJECT };
 
 /* The service extensions EHLO may offer (RFC 5321 2.2). */
@@ -130,6 +155,9 @@ struct session_config {
 	void *delivery_ctx;
 	session_event_fn event; /* may be NULL */
 	void *event_ctx;
+	unsigned book; /* BOOK_RECIPIENTS, BOOK_ALIASES: what book_ops hold */
+	const struct address_book_ops *book_ops;
+	void *book_ctx;
 	/* faults on purpose (fault.h): NULL when there are none */
 	const struct fault_table *faults;
 	uint64_t fault_seed; /* the odds of this session */

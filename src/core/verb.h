@@ -16,6 +16,7 @@
 #define VF_JUNK 0x02     /* free to repeat: past JUNK_LIMIT each is an error */
 #define VF_ENVELOPE 0x04 /* MAIL, RCPT: a refusal is logged as one */
 #define VF_HIDDEN 0x08   /* not listed by HELP */
+#define VF_OPTIONAL 0x10 /* listed by HELP when the configuration offers it */
 /* The extension (EXT_*) a verb belongs to, in the flags' upper bits:
  * withheld (--withhold), the verb is an unknown command. */
 #define VF_EXT_SHIFT 16
@@ -46,7 +47,8 @@ extern const struct verb verb_greeting, verb_message_end;
  * unknown verb gives the table's entry for "unknown". */
 const struct verb *verb_lookup(const char *line, size_t len, const char **arg);
 
-/* The verbs HELP lists, separated by spaces: the length written. */
-size_t verb_list(char *buf, size_t cap);
+/* The verbs HELP lists in this session, separated by spaces: the length
+ * written. */
+size_t verb_list(const struct session *, char *buf, size_t cap);
 
 #endif

@@ -6,7 +6,7 @@
  * (--withhold): neither advertised nor accepted.
  *
  * VF_JUNK marks what a client can repeat at no cost to itself and keep a
- * process busy with: HELO, EHLO, RSET, NOOP, VRFY and HELP (Postfix's
+ * process busy with: HELO, EHLO, RSET, NOOP, VRFY, EXPN and HELP (Postfix's
  * smtpd_junk_command_limit, which counts HELO and EHLO too).
  */
 #include <string.h>
@@ -24,7 +24,7 @@ static const struct verb verbs[] = {
 	{ "NOOP", cmd_noop, IN_ANY, VF_JUNK, 0 },
 	{ "QUIT", cmd_quit, IN_ANY, 0, 0 },
 	{ "VRFY", cmd_vrfy, IN_ANY, VF_JUNK, 0 },
-	{ "EXPN", cmd_expn, IN_ANY, VF_HIDDEN, 0 },
+	{ "EXPN", cmd_expn, IN_ANY, VF_OPTIONAL | VF_JUNK, 0 },
 	{ "HELP", cmd_help, IN_ANY, VF_JUNK, 0 },
 	/* later capabilities fill these in; until then they are 502 */
 	{ "AUTH", cmd_not_implemented, IN_ANY, VF_HIDDEN | VF_EXT(EXT_AUTH),
@@ -72,19 +72,31 @@ verb_lookup(const char *line, size_t len, const char **arg)
 	return &unknown;
 }
 
+/* A VF_OPTIONAL verb is offered by this session's configuration. */
+static bool
+offered(const struct session *s, const struct verb *v)
+{
+	if (v->run == cmd_expn)
+		return (s->cfg->book & BOOK_ALIASES) != 0;
+	return true;
+}
+
 size_t
-verb_list(char *buf, size_t cap)
+verb_list(const struct session *s, char *buf, size_t cap)
 {
 	size_t o = 0;
 
 	buf[0] = '\0';
 	for (size_t i = 0; i < sizeof(verbs) / sizeof(verbs[0]); i++) {
-		size_t n = strlen(verbs[i].name);
-		if ((verbs[i].flags & VF_HIDDEN) || o + n + 2 > cap)
+		const struct verb *v = &verbs[i];
+		size_t n = strlen(v->name);
+		if ((v->flags & VF_HIDDEN) ||
+		    ((v->flags & VF_OPTIONAL) && !offered(s, v)) ||
+		    o + n + 2 > cap)
 			continue;
 		if (o > 0)
 			buf[o++] = ' ';
-		memcpy(buf + o, verbs[i].name, n + 1);
+		memcpy(buf + o, v->name, n + 1);
 		o += n;
 	}
 	return o;

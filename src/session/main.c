@@ -23,6 +23,7 @@
 
 #include "core/session.h"
 #include "lib/fmt.h"
+#include "session/addrbook.h"
 #include "session/confine.h"
 #include "session/conn.h"
 #include "session/deliver.h"
@@ -122,6 +123,7 @@ main(int argc, char **argv)
 	static struct deliver d;
 	static struct session s;
 	static struct conn c;
+	static struct addrbook ab; /* its pages are touched only in use */
 	static struct transcript tr;
 	/* untouched pages cost nothing: only what a session uses is mapped */
 	static struct path rcpt_table[SESSION_RCPT_LIMIT];
@@ -132,6 +134,7 @@ main(int argc, char **argv)
 	sigset_t stop, wait_mask;
 	char host[256], id[SESSION_ID_SIZE];
 	int sig;
+	unsigned book = 0;
 
 	switch (options_parse(&opt, argc, argv)) {
 	case OPTIONS_EXIT:
@@ -152,6 +155,11 @@ main(int argc, char **argv)
 	make_session_id(id);
 	log_connect(id, peer.addr);
 	deliver_init(&d, &opt, log_target() == LOG_TO_SYSLOG ? -1 : 2);
+	/* the address book's files are opened here, before anything could
+	 * confine the session; from then on they are read through the
+	 * descriptors */
+	if (opt.recipients || opt.aliases)
+		book = addrbook_open(&ab, opt.recipients, opt.aliases, id);
 	serve_stop_signals(&stop, &wait_mask);
 	conn_init(&c, &peer, opt.timeout, &wait_mask);
 	if (opt.transcript)
@@ -174,6 +182,9 @@ main(int argc, char **argv)
 		.delivery_ctx = &d,
 		.event = log_session_event,
 		.event_ctx = &ls,
+		.book = book,
+		.book_ops = &book_ops,
+		.book_ctx = &ab.book,
 		.faults = opt.faults,
 		.fault_seed = opt.faults ? fault_seed(&opt, id) : 0,
 		.fail_by_address = opt.fail_by_address,

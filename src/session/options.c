@@ -32,6 +32,10 @@ static const char usage_text[] =
     "  --network             network rules even on a pipe or a terminal\n"
     "  --bare-lf MODE        reject or normalize bare CR/LF in a message "
     "[normalize]\n"
+    "  --recipients FILE     accept only these recipients (and VRFY them)\n"
+    "  --aliases FILE        name: address, ... lists for EXPN\n"
+    "  --verbose             log every command\n"
+    "  --version, --help\n"
     "\n"
     "Testing the clients that send mail:\n"
     "  --fail WHEN:CODE[:WHICH]\n"
@@ -48,16 +52,14 @@ static const char usage_text[] =
     "that code\n"
     "  --withhold KEYWORD    neither offer nor accept an EHLO keyword\n"
     "  --transcript DIR      record every byte of the session in DIR\n"
-    "  --verbose             log every command\n"
-    "  --version, --help\n"
     "\n"
     "See smtp-session(8).\n";
 
 enum {
 	O_HOSTNAME = 256, O_MAILDIR, O_PRINT, O_DISCARD, O_PIPE, O_MAX_SIZE,
 	O_MAX_RCPT, O_TIMEOUT, O_MAX_ERRORS, O_BARE_LF, O_VERBOSE, O_VERSION,
-	O_HELP, O_MAX_SESSION_TIME, O_NETWORK, O_FAIL, O_FAIL_BY_ADDRESS,
-	O_DELAY, O_SEED, O_WITHHOLD, O_TRANSCRIPT,
+	O_HELP, O_MAX_SESSION_TIME, O_NETWORK, O_RECIPIENTS, O_ALIASES,
+	O_FAIL, O_FAIL_BY_ADDRESS, O_DELAY, O_SEED, O_WITHHOLD, O_TRANSCRIPT,
 };
 
 static const struct option longopts[] = {
@@ -82,6 +84,8 @@ static const struct option longopts[] = {
 	{ "transcript", required_argument, NULL, O_TRANSCRIPT },
 	{ "version", no_argument, NULL, O_VERSION },
 	{ "help", no_argument, NULL, O_HELP },
+	{ "recipients", required_argument, NULL, O_RECIPIENTS },
+	{ "aliases", required_argument, NULL, O_ALIASES },
 	{ NULL, 0, NULL, 0 },
 };
 
@@ -210,6 +214,12 @@ apply(struct options *o, int c, const char *arg)
 		return true;
 	case O_VERBOSE:
 		o->verbose = true;
+		return true;
+	case O_RECIPIENTS:
+		o->recipients = arg;
+		return true;
+	case O_ALIASES:
+		o->aliases = arg;
 		return true;
 	case O_FAIL:
 		return fault_option(o, "fail", FAULT_FAIL, arg);

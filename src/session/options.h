@@ -13,6 +13,7 @@ struct options {
 	const char *hostname; /* NULL: gethostname() */
 	const char *maildir;
 	const char *pipe_cmd;
+	const char *recipients, *aliases; /* the address book's files */
 	bool print, discard, verbose;
 	bool network; /* --network: network rules even on a pipe or terminal */
 	uint64_t max_size;

@@ -10,7 +10,9 @@
  * UTF-8, is marked utf8 when it is not ASCII, fits ADDR_BUF, is empty only
  * when "<>" was allowed, lacks a domain only when it is <Postmaster>, is
  * followed by a space or the end, and parses again, in brackets, to
- * itself; escape_value() writes one log value: within its capacity, no
+ * itself; MAIL parameters parse again to the same values when each is
+ * given twice, and conflict only when SIZE= or BODY= is there twice;
+ * escape_value() writes one log value: within its capacity, no
  * control character, no space outside quotes, valid UTF-8.
  */
 #include <stdbool.h>
@@ -81,6 +83,36 @@ check_address(const char *in, size_t n, unsigned flags)
 	REQUIRE(ascii || again.utf8);
 }
 
+/* How many words of in[0, n) start with the keyword key (with its '='). */
+static size_t
+count_key(const char *in, size_t n, const char *key)
+{
+	size_t k = strlen(key), count = 0;
+
+	for (size_t i = 0; i + k <= n; i++)
+		if ((i == 0 || in[i - 1] == ' ') &&
+		    strncasecmp(in + i, key, k) == 0)
+			count++;
+	return count;
+}
+
+/* Every parameter given once more, saying the same, changes nothing. */
+static void
+check_repeat(const char *in, size_t n, const struct mail_params *p)
+{
+	char *twice = malloc(2 * n + 1);
+	struct mail_params q;
+
+	memcpy(twice, in, n);
+	twice[n] = ' ';
+	memcpy(twice + n + 1, in, n);
+	memset(&q, 0x5a, sizeof(q));
+	REQUIRE(params_parse_mail(twice, twice + 2 * n + 1, &q) == PARAM_OK);
+	REQUIRE(q.size == p->size && q.body == p->body &&
+	    q.smtputf8 == p->smtputf8);
+	free(twice);
+}
+
 static void
 check_params(const char *in, size_t n)
 {
@@ -89,10 +121,18 @@ check_params(const char *in, size_t n)
 
 	memset(&p, 0xa5, sizeof(p));
 	r = params_parse_mail(in, in + n, &p);
-	REQUIRE(r == PARAM_OK || r == PARAM_SYNTAX || r == PARAM_UNKNOWN);
-	if (r == PARAM_OK)
+	REQUIRE(r == PARAM_OK || r == PARAM_SYNTAX || r == PARAM_UNKNOWN ||
+	    r == PARAM_SIZE_CONFLICT || r == PARAM_BODY_CONFLICT);
+	/* a conflict needs the keyword twice */
+	if (r == PARAM_SIZE_CONFLICT)
+		REQUIRE(count_key(in, n, "SIZE=") >= 2);
+	if (r == PARAM_BODY_CONFLICT)
+		REQUIRE(count_key(in, n, "BODY=") >= 2);
+	if (r == PARAM_OK) {
 		REQUIRE(p.body == BODY_UNSPECIFIED || p.body == BODY_7BIT ||
 		    p.body == BODY_8BITMIME);
+		check_repeat(in, n, &p);
+	}
 	r = params_parse_rcpt(in, in + n);
 	REQUIRE(r == PARAM_OK || r == PARAM_SYNTAX || r == PARAM_UNKNOWN);
 	/* nothing but spaces is no parameter at all */

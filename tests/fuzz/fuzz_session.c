@@ -6,8 +6,10 @@
  * --bare-lf reject, bits 2-3 --max-size, bits 4-5 --max-recipients,
  * bits 6-7 --max-errors); byte 1 the delivery's faults (bits 0-1 begin:
  * fine, ENOSPC, EIO, or "no bytes wanted" as --discard says it; bit 2
- * every write, bits 3-5 commit) and bit 7 how the client leaves (timeout
- * or EOF); bytes 2-3 where the input is cut; then the client's bytes.
+ * every write, bits 3-5 commit), bit 6 an address book (a recipients
+ * table and aliases of a few lines each) and bit 7 how the client leaves
+ * (timeout or EOF); bytes 2-3 where the input is cut; then the client's
+ * bytes.
  *
  * Invariants: every reply line is "[2-5]dd" and a space or hyphen, holds
  * no control character and ends in CRLF, and the replies are whole at
@@ -217,6 +219,29 @@ play(struct fake *f, struct state *st, const char *in, size_t len, int mode,
 	REQUIRE(!s.in_delivery);
 }
 
+/* The same small address book for every input that asks for one. */
+static void
+book_setup(struct session_config *c, struct book *b, struct fake_file *ff,
+    struct fake *f)
+{
+	static const char *text[2] = {
+		"# recipients\na@x.test\n\"b c\"@x.test\n@y.test\n"
+		"bad line\npostmaster\na@z.test\n",
+		"l: a@x.test, b@x.test\n  c@x.test\r\nm: |x, d@y.test\n"
+		"nocolon\n",
+	};
+
+	for (int i = 0; i < 2; i++) {
+		if (ff[i].text.len == 0)
+			record_str(&ff[i].text, text[i]);
+		fake_file_open(&ff[i], i ? "aliases" : "recipients");
+	}
+	book_init(b, &ff[0].file, &ff[1].file, fake_book_report, f);
+	c->book = book_holds(b);
+	c->book_ops = &book_ops;
+	c->book_ctx = b;
+}
+
 int
 LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
@@ -227,6 +252,8 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	static const int commits[] = { 0, ENOSPC, DELIVER_PERMANENT,
 		DELIVER_TEMPORARY, 0, 0, 0, 0 };
 	static struct path table[100];
+	static struct book books[2];
+	static struct fake_file files[2][2];
 	struct session_config cfg;
 	struct record rec[2] = { { 0 }, { 0 } };
 	struct fake f[2];
@@ -270,6 +297,8 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		};
 		st[i] = (struct state){ .cfg = &c };
 		c.delivery_ctx = c.event_ctx = &f[i];
+		if (data[1] & 0x40)
+			book_setup(&c, &books[i], files[i], &f[i]);
 		play(&f[i], &st[i], in, n, i, (uint32_t)data[2] << 8 | data[3],
 		    timeout);
 		record_free(&f[i].body);

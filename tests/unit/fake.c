@@ -201,3 +201,49 @@ fake_event(void *ctx, const struct session_note *n)
 	record_show(f->rec, n->reply, strlen(n->reply), false);
 	record_str(f->rec, "\n");
 }
+
+/* ---- the address book's files ------------------------------------------- */
+
+static long
+fake_read_at(void *ctx, char *buf, size_t n, uint64_t off)
+{
+	struct fake_file *f = ctx;
+
+	f->reads++;
+	if (f->fail_read) {
+		errno = f->fail_read;
+		return -1;
+	}
+	if (off >= f->text.len)
+		return 0;
+	if (n > f->text.len - off)
+		n = f->text.len - (size_t)off;
+	if (f->cut && n > f->cut)
+		n = f->cut;
+	memcpy(buf, f->text.p + off, n);
+	return (long)n;
+}
+
+void
+fake_file_open(struct fake_file *f, const char *name)
+{
+	f->file = (struct book_file){ .name = name, .read_at = fake_read_at,
+		.ctx = f, .size = f->text.len, .error = f->fail_open };
+}
+
+void
+fake_book_report(void *ctx, const struct book_file *file, unsigned long line,
+    const char *why, int error)
+{
+	struct fake *f = ctx;
+	char text[128];
+
+	fake_drain(f);
+	if (line > 0)
+		snprintf(text, sizeof(text), "[table %s:%lu %s]\n", file->name,
+		    line, why);
+	else
+		snprintf(text, sizeof(text), "[table %s: error %s]\n",
+		    file->name, strerror(error));
+	record_str(f->rec, text);
+}

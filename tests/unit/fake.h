@@ -11,6 +11,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 
+#include "core/book.h"
 #include "core/session.h"
 
 /* A growing text record. */
@@ -55,5 +56,25 @@ void fake_drain(struct fake *);
 /* What an edge does after each feed: drains, and lets a long reply go
  * on until it is whole. */
 void fake_flush(struct fake *);
+
+/* A file of the address book (core/book.h) in memory: the real lookups
+ * over text that a test writes. */
+struct fake_file {
+	struct book_file file;
+	struct record text;
+	int fail_open;    /* errno the file "cannot be opened" with */
+	int fail_read;    /* errno every read fails with */
+	unsigned cut;     /* when not 0, reads return at most this many octets */
+	unsigned long reads; /* read calls so far */
+};
+
+/* Opens f under name over the text it holds now. */
+void fake_file_open(struct fake_file *, const char *name);
+
+/* The book's reports, recorded in order with the replies as
+ * "[table NAME:LINE why]" or "[table NAME: error ERRNO]"; ctx is the
+ * struct fake. */
+void fake_book_report(void *ctx, const struct book_file *,
+    unsigned long line, const char *why, int error);
 
 #endif

@@ -161,7 +161,38 @@ test_params(void)
 	CHECK(params_parse_mail(s, s + strlen(s), &p) == PARAM_UNKNOWN);
 	s = " AUTH=<>";
 	CHECK(params_parse_mail(s, s + strlen(s), &p) == PARAM_UNKNOWN);
+	/* a repeat that says the same thing is taken (smtplib sends
+	 * "SMTPUTF8 SMTPUTF8"); a contradiction is not */
 	s = " SMTPUTF8 SMTPUTF8";
+	CHECK(params_parse_mail(s, s + strlen(s), &p) == PARAM_OK);
+	CHECK(p.smtputf8);
+	s = " size=1528 SMTPUTF8 SMTPUTF8 BODY=8BITMIME";
+	CHECK(params_parse_mail(s, s + strlen(s), &p) == PARAM_OK);
+	CHECK(p.size == 1528 && p.body == BODY_8BITMIME && p.smtputf8);
+	s = " SIZE=10 SIZE=10";
+	CHECK(params_parse_mail(s, s + strlen(s), &p) == PARAM_OK);
+	CHECK(p.size == 10);
+	s = " SIZE=10 size=010";
+	CHECK(params_parse_mail(s, s + strlen(s), &p) == PARAM_OK);
+	CHECK(p.size == 10);
+	s = " SIZE=0 SIZE=0";
+	CHECK(params_parse_mail(s, s + strlen(s), &p) == PARAM_OK);
+	s = " BODY=8BITMIME BODY=8bitmime";
+	CHECK(params_parse_mail(s, s + strlen(s), &p) == PARAM_OK);
+	CHECK(p.body == BODY_8BITMIME);
+	s = " SIZE=10 SIZE=11";
+	CHECK(params_parse_mail(s, s + strlen(s), &p) == PARAM_SIZE_CONFLICT);
+	s = " SIZE=0 SIZE=10";
+	CHECK(params_parse_mail(s, s + strlen(s), &p) == PARAM_SIZE_CONFLICT);
+	s = " BODY=7BIT BODY=8BITMIME";
+	CHECK(params_parse_mail(s, s + strlen(s), &p) == PARAM_BODY_CONFLICT);
+	s = " SIZE=10 SIZE=x";
+	CHECK(params_parse_mail(s, s + strlen(s), &p) == PARAM_SYNTAX);
+	s = " SIZE=10 SIZE";
+	CHECK(params_parse_mail(s, s + strlen(s), &p) == PARAM_SYNTAX);
+	s = " BODY=7BIT BODY=8BIT";
+	CHECK(params_parse_mail(s, s + strlen(s), &p) == PARAM_SYNTAX);
+	s = " SMTPUTF8 SMTPUTF8=x";
 	CHECK(params_parse_mail(s, s + strlen(s), &p) == PARAM_SYNTAX);
 	s = " NOTIFY=NEVER";
 	CHECK(params_parse_rcpt(s, s + strlen(s)) == PARAM_UNKNOWN);

@@ -18,10 +18,16 @@
  *               seed=N fail-by-address withhold=KEYWORD split
  *               (fail, delay and withhold repeat; a delay shows as
  *               [delay N ms] where the edge would wait)
+ *               recipients-fail=EACCES|EIO aliases-fail=EACCES|EIO
+ *               (the file cannot be opened, or every read fails)
+ *   @@ recipients: LINE a line of the --recipients file (escapes as above,
+ *                       LF added); the first one gives the session a table
+ *   @@ aliases: LINE    the same for --aliases
  *   @@ timeout          the client is silent past --timeout
  *   @@ eof              the client closes the connection
  * The .out format: the server's replies with CRLF shown as a line end,
- * and each delivery as [begin ...], the message, [commit] or [abort].
+ * each delivery as [begin ...], the message, [commit] or [abort], and
+ * what the address book reports as [table FILE:LINE why].
  *
  *   transcript [--update] FILE.in...
  */
@@ -41,6 +47,9 @@ struct script {
 	struct session_config cfg;
 	struct fault_table faults;
 	struct fake fake;
+	struct book book;
+	struct fake_file recipients, aliases;
+	bool has_recipients, has_aliases;
 	enum step_kind kind[256];
 	struct record bytes[256];
 	size_t steps;
@@ -60,6 +69,8 @@ error_number(const char *v)
 		return DELIVER_TEMPORARY;
 	if (strcmp(v, "discard") == 0)
 		return -1;
+	if (strcmp(v, "EACCES") == 0)
+		return EACCES;
 	fprintf(stderr, "unknown error %s\n", v);
 	exit(2);
 }
@@ -76,6 +87,16 @@ withhold(struct session_config *cfg, const char *keyword)
 	}
 	cfg->extensions &= ~ext;
 	cfg->withheld |= ext;
+}
+
+/* EACCES: the file cannot be opened; EIO: every read fails. */
+static void
+book_fail(struct fake_file *f, int error)
+{
+	if (error == EACCES)
+		f->fail_open = error;
+	else
+		f->fail_read = error;
 }
 
 static void
@@ -122,6 +143,10 @@ parse_options(struct script *sc, char *line)
 			sc->cfg.split_messages = true;
 		else if (strcmp(w, "withhold") == 0 && v)
 			withhold(&sc->cfg, v);
+		else if (strcmp(w, "recipients-fail") == 0 && v)
+			book_fail(&sc->recipients, error_number(v));
+		else if (strcmp(w, "aliases-fail") == 0 && v)
+			book_fail(&sc->aliases, error_number(v));
 		else {
 			fprintf(stderr, "unknown option %s\n", w);
 			exit(2);
@@ -183,6 +208,18 @@ load(struct script *sc, const char *path)
 			parse_options(sc, line + 11);
 			continue;
 		}
+		if (strncmp(line, "@@ recipients: ", 15) == 0) {
+			unescape_line(&sc->recipients.text, line + 15,
+			    (size_t)n - 15, true);
+			sc->has_recipients = true;
+			continue;
+		}
+		if (strncmp(line, "@@ aliases: ", 12) == 0) {
+			unescape_line(&sc->aliases.text, line + 12,
+			    (size_t)n - 12, true);
+			sc->has_aliases = true;
+			continue;
+		}
 		if (strncmp(line, "@@", 2) == 0) {
 			const char *d = line + 2 + strspn(line + 2, " ");
 			if (sc->steps + 2 > 256)
@@ -239,6 +276,8 @@ run(const char *path, int mode)
 
 	for (size_t i = 0; i < 256; i++)
 		free(sc.bytes[i].p);
+	record_free(&sc.recipients.text);
+	record_free(&sc.aliases.text);
 	memset(&sc, 0, sizeof(sc));
 	sc.cfg = (struct session_config){
 		.hostname = "sink.test",
@@ -256,6 +295,17 @@ run(const char *path, int mode)
 	load(&sc, path);
 	sc.fake.s = &s;
 	sc.fake.rec = &out;
+	if (sc.has_recipients || sc.has_aliases) {
+		fake_file_open(&sc.recipients, "recipients");
+		fake_file_open(&sc.aliases, "aliases");
+		book_init(&sc.book,
+		    sc.has_recipients ? &sc.recipients.file : NULL,
+		    sc.has_aliases ? &sc.aliases.file : NULL,
+		    fake_book_report, &sc.fake);
+		sc.cfg.book = book_holds(&sc.book);
+		sc.cfg.book_ops = &book_ops;
+		sc.cfg.book_ctx = &sc.book;
+	}
 	rng = 42 + (unsigned long)mode;
 	sc.cfg.rcpt_table = calloc(sc.cfg.max_recipients, sizeof(struct path));
 	if (sc.cfg.rcpt_table == NULL)
@@ -270,6 +320,11 @@ run(const char *path, int mode)
 		else
 			feed(&s, &sc.fake, &sc.bytes[i], mode);
 		fake_drain(&sc.fake);
+		/* a long reply goes on as the edge flushes it */
+		while (session_has_more(&s)) {
+			session_resume(&s);
+			fake_drain(&sc.fake);
+		}
 	}
 	if (!session_closed(&s))
 		record_str(&out, "[still open]\n");
