@@ -128,9 +128,9 @@ enum bare_lf_policy { BARE_LF_NORMALIZE, BARE_LF_REJECT };
 #define EXT_8BITMIME 0x04
 #define EXT_SMTPUTF8 0x08
 #define EXT_ENHANCEDSTATUSCODES 0x10
-#define EXT_CHUNKING 0x20 /* offered once BDAT is implemented */
-#define EXT_STARTTLS 0x40 /* offered with --tls-cert */
-#define EXT_AUTH 0x80     /* offered with --auth */
+#define EXT_CHUNKING 0x20  /* offered once BDAT is implemented */
+#define EXT_STARTTLS 0x100 /* offered with --tls-cert */
+#define EXT_AUTH 0x200     /* offered with --auth */
 #define EXT_DEFAULT (EXT_PIPELINING | EXT_SIZE | EXT_8BITMIME | EXT_SMTPUTF8 | \
     EXT_ENHANCEDSTATUSCODES)
 
