@@ -220,6 +220,11 @@ exim_probe() {
 	[ -n "$EXIM_NSS" ] ||
 		skip "libnss-wrapper is not installed (tests/deps-mta.txt lists it)"
 	command -v setpriv >/dev/null || skip "setpriv (util-linux) is missing"
+	mkdir -p "$dir"
+	# tests of this file run side by side (bats --jobs): one extracts,
+	# the others wait for it
+	exec 9>"$dir.lock"
+	flock 9
 	if [ ! -x "$dir/usr/sbin/exim4" ]; then
 		mkdir -p "$dir/deb"
 		# as tests/bench/run does: the package lists may be gone
@@ -233,6 +238,7 @@ exim_probe() {
 		chmod 0755 "$dir/usr/sbin/exim4"
 		rm -rf "$dir/deb"
 	fi
+	exec 9>&-
 	EXIM_BIN=$dir/usr/sbin/exim4
 	if ldd "$EXIM_BIN" | grep -q 'not found'; then
 		skip "exim4's libraries are missing: $(ldd "$EXIM_BIN" | grep 'not found' | tr -s ' \n' ' ')"

@@ -89,6 +89,14 @@ chunk_done(struct session *s)
 		session_reset(s); /* the delivery is aborted */
 		return;
 	}
+	/* --fail bdat: its reply, now that the chunk is read; the message
+	 * is given up, as after any refused chunk */
+	if (s->cfg->faults && fault_at(s, FP_BDAT)) {
+		if (s->state != ST_CLOSED)
+			s->state = ST_READY;
+		session_reset(s);
+		return;
+	}
 	count[fmt_dec(count, c->count)] = '\0';
 	reply(s, R_CHUNK_OK, count);
 }

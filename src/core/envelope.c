@@ -33,6 +33,22 @@ take_path(const char **arg, const char *end, unsigned flags, struct path *p,
 	}
 }
 
+/* A parameter of an extension that is withheld (--withhold) is as
+ * unknown as one never offered: SIZE= of SIZE, BODY= of 8BITMIME, and
+ * SMTPUTF8 of SMTPUTF8. */
+static bool
+offered(const struct session *s, const struct mail_params *p)
+{
+	unsigned ext = s->cfg->extensions;
+
+	if ((ext & (EXT_SIZE | EXT_8BITMIME | EXT_SMTPUTF8)) ==
+	    (EXT_SIZE | EXT_8BITMIME | EXT_SMTPUTF8))
+		return true;
+	return !(p->has_size && !(ext & EXT_SIZE)) &&
+	    !(p->body != BODY_UNSPECIFIED && !(ext & EXT_8BITMIME)) &&
+	    !(p->smtputf8 && !(ext & EXT_SMTPUTF8));
+}
+
 static enum reply_id
 check_mail(struct session *s, const char *arg, const char *end,
     struct mail_params *params)
@@ -61,6 +77,9 @@ check_mail(struct session *s, const char *arg, const char *end,
 	if (params->body == BODY_BINARYMIME &&
 	    (~s->cfg->extensions & (EXT_CHUNKING | EXT_BINARYMIME)))
 		return R_MAIL_PARAM_UNKNOWN; /* RFC 3030: not offered */
+	if (!offered(s, params))
+		return s->env.sender.utf8 ? R_SENDER_NEEDS_UTF8 :
+		    R_MAIL_PARAM_UNKNOWN;
 	if (s->env.sender.utf8 && !params->smtputf8)
 		return R_SENDER_NEEDS_UTF8;
 	if (s->cfg->max_size && params->size > s->cfg->max_size)
@@ -78,6 +97,9 @@ cmd_mail(struct session *s, const char *arg, const char *end)
 		reply(s, bad);
 		return;
 	}
+	if (s->cfg->fail_by_address &&
+	    fault_by_address(s, FP_MAIL, s->env.sender.addr))
+		return; /* "451@..." asked for a 451 */
 	s->env.params = params;
 	s->state = ST_MAIL;
 	reply(s, R_MAIL_OK);
@@ -136,6 +158,9 @@ cmd_rcpt(struct session *s, const char *arg, const char *end)
 		return;
 	}
 	to = s->env.rcpt[s->env.nrcpt].addr;
+	/* a fault the client asked for comes before what the table says */
+	if (s->cfg->fail_by_address && fault_by_address(s, FP_RCPT, to))
+		return; /* not recorded */
 	if ((bad = envelope_recipient_known(s, to)) != 0) {
 		reply(s, bad, to);
 		return;

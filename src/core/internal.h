@@ -5,8 +5,10 @@
 #ifndef INTERNAL_H
 #define INTERNAL_H
 
+#include <stdbool.h>
 #include <stddef.h>
 
+#include "core/fault.h"
 #include "core/session.h"
 #include "core/verb.h"
 
@@ -59,5 +61,21 @@ void message_finish(struct session *, bool bare);
 
 /* reply.c: one more error by the client; 421 past --max-errors */
 void reply_count_error(struct session *);
+/* reply.c: a reply a fault put in place of the handler's (fault.c) */
+void reply_injected(struct session *, const struct reply_def *,
+    const char *when);
+/* fault.c: --fail, --delay, --fail-by-address.  Each returns true when
+ * the fault answered in the handler's place (or closed, or hung). */
+bool fault_command(struct session *, const struct verb *); /* dispatcher */
+bool fault_at(struct session *, enum fault_point);  /* a point's reply */
+/* the same, undone: the code the rules draw at p (0: none), not given */
+unsigned fault_draw(struct session *, enum fault_point);
+/* the first "+dot-NNN" of the sender and the recipients, or 0 */
+unsigned fault_message_code(const struct session *);
+bool fault_by_address(struct session *, enum fault_point, const char *addr);
+bool fault_message(struct session *); /* the reply after a message */
+void fault_inject(struct session *, enum fault_point, unsigned code);
+/* the reply a fault gives for code at point p (replies.c's entries) */
+void fault_reply(enum fault_point p, unsigned code, struct reply_def *);
 
 #endif

@@ -6,9 +6,11 @@
  *
  * Invariants: 250 is said only after the delivery's commit() returned 0,
  * which for a Maildir means the file and new/ are on disk; nothing is
- * committed that no recipient is left for; LMTP's replies come in RCPT
- * order, one per accepted recipient, written through session_more() so
- * that no number of recipients overflows the reply buffer.
+ * committed that no recipient is left for; a fault on purpose after the
+ * message (--fail dot:..., "+dot-451") is decided before the commit; LMTP's
+ * replies come in RCPT order, one per accepted recipient, written through
+ * session_more() so that no number of recipients overflows the reply
+ * buffer, and "+dot-451" on a recipient is that recipient's reply only.
  */
 #include <errno.h>
 #include <stdio.h>
@@ -143,6 +145,9 @@ commit(struct session *s, int *err)
 	return 0;
 }
 
+/* An LMTP result that is a fault's reply code, not a catalogue entry. */
+#define RCPT_INJECTED(code) (R__COUNT + (int)(code))
+
 /* LMTP: recipient i's reply.  One message gets one error count and one
  * "rejected" log line, however many recipients hear about it. */
 static bool
@@ -155,22 +160,117 @@ lmtp_reply(struct session *s, size_t i)
 	bool last = i + 1 >= s->env.nrcpt;
 
 	s->flags |= SF_UNCOUNTED;
-	if (i == 0 && s->outcome >= 0) {
+	if (i == 0 && s->outcome >= 0 && s->outcome < R__COUNT) {
 		s->rejecting = true;
 		s->reply_errno = s->outcome_errno;
 	}
-	reply(s, (enum reply_id)id, to->addr, s->env.id);
+	if (id > R__COUNT)
+		fault_inject(s, FP_DOT, (unsigned)(id - R__COUNT));
+	else
+		reply(s, (enum reply_id)id, to->addr, s->env.id);
 	s->flags &= ~SF_UNCOUNTED;
 	if (last) {
-		if (s->outcome >= 0 && reply_catalogue[s->outcome].code >= 400 &&
+		if (s->outcome >= 0 && s->outcome < R__COUNT &&
+		    reply_catalogue[s->outcome].code >= 400 &&
 		    !(reply_catalogue[s->outcome].flags & RF_NOT_COUNTED))
 			reply_count_error(s);
+		s->verb = NULL;
 		session_reset(s);
 	}
-	return true;
+	return s->state != ST_CLOSED;
 }
 
-/* The end of a message: DATA's end of data, or BDAT LAST. */
+/* LMTP, --fail-by-address: a recipient's own "+dot-NNN" is its result. */
+static void
+lmtp_address_faults(struct session *s)
+{
+	bool dot;
+
+	if (!s->cfg->fail_by_address || s->env.result == NULL)
+		return;
+	for (unsigned i = 0; i < s->env.nrcpt; i++) {
+		unsigned code = fault_address_code(s->env.rcpt[i].addr, &dot);
+		if (code && dot && s->env.result[i] == RCPT_AS_MESSAGE)
+			s->env.result[i] = RCPT_INJECTED(code);
+	}
+}
+
+/* How many recipients are still to be delivered to. */
+static unsigned
+still_left(const struct session *s)
+{
+	unsigned left = 0;
+
+	if (s->env.result == NULL)
+		return s->env.nrcpt;
+	for (unsigned i = 0; i < s->env.nrcpt; i++)
+		left += s->env.result[i] == RCPT_AS_MESSAGE;
+	return left;
+}
+
+/* The checks, each recipient's result, and the commit: the reply id of
+ * the message (0: queued), its errno, and how many recipients are left. */
+static enum reply_id
+deliver(struct session *s, bool bare, int *err, unsigned *left)
+{
+	enum reply_id bad = message_check(s, bare, err);
+
+	decide_recipients(s, bad == 0);
+	if (s->cfg->lmtp)
+		lmtp_address_faults(s);
+	*left = still_left(s);
+	if (!bad && *left > 0)
+		bad = commit(s, err);
+	if (!bad && *left > 0) {
+		/* a client that delivers mail is no abuser: a cached
+		 * connection (Postfix's RSET before each MAIL) may carry any
+		 * number of messages, as Postfix's smtpd allows */
+		s->errors = 0;
+		s->junk = 0;
+		s->overshoot = 0;
+	}
+	return bad;
+}
+
+/* LMTP: one reply per recipient, after a fault on purpose for all of
+ * them, or after the delivery. */
+static void
+lmtp_finish(struct session *s, bool bare)
+{
+	unsigned code = 0, left;
+	enum reply_id bad;
+	int err = 0;
+
+	if (s->cfg->faults || s->cfg->fail_by_address) {
+		code = fault_draw(s, FP_DOT);
+		if (code == 0 && s->cfg->fail_by_address) {
+			bool dot;
+			code = fault_address_code(s->env.sender.addr, &dot);
+			code = dot ? code : 0;
+		}
+	}
+	if (code == FAULT_DROP || code == FAULT_HANG) {
+		fault_inject(s, FP_DOT, code);
+		s->verb = NULL;
+		session_reset(s);
+		return;
+	}
+	if (code) {
+		s->outcome = RCPT_INJECTED(code); /* never committed */
+		s->outcome_errno = 0;
+		for (unsigned i = 0; s->env.result && i < s->env.nrcpt; i++)
+			s->env.result[i] = RCPT_AS_MESSAGE; /* all alike */
+	} else {
+		bad = deliver(s, bare, &err, &left);
+		s->outcome = bad ? (int)bad : -1;
+		s->outcome_errno = err;
+	}
+	/* the envelope stays until the last reply is written */
+	session_more(s, lmtp_reply, s->env.nrcpt);
+}
+
+/* The end of a message: DATA's end of data, or BDAT LAST.  A fault on
+ * purpose comes first: the message is then never committed. */
 void
 message_finish(struct session *s, bool bare)
 {
@@ -180,31 +280,21 @@ message_finish(struct session *s, bool bare)
 
 	s->env.size = s->data.body.size;
 	s->state = ST_READY;
-	bad = message_check(s, bare, &err);
-	left = decide_recipients(s, bad == 0);
-	if (!bad && left > 0)
-		bad = commit(s, &err);
-	if (!bad && left > 0) {
-		/* a client that delivers mail is no abuser: a cached
-		 * connection (Postfix's RSET before each MAIL) may carry any
-		 * number of messages, as Postfix's smtpd allows */
-		s->errors = 0;
-		s->junk = 0;
-		s->overshoot = 0;
-	}
+	s->verb = &verb_message_end;
 	if (s->cfg->lmtp && s->env.nrcpt > 0) {
-		/* the envelope stays until the last reply is written */
-		s->outcome = bad ? (int)bad : -1;
-		s->outcome_errno = err;
-		session_more(s, lmtp_reply, s->env.nrcpt);
+		lmtp_finish(s, bare);
 		return;
 	}
-	if (bad)
-		message_refuse(s, bad, err);
-	else if (left == 0) /* every recipient has a refusal of its own */
-		message_refuse(s, (enum reply_id)s->env.result[0], 0);
-	else
-		reply(s, R_QUEUED, s->env.id);
+	if (!(s->cfg->faults || s->cfg->fail_by_address) || !fault_message(s)) {
+		bad = deliver(s, bare, &err, &left);
+		if (bad)
+			message_refuse(s, bad, err);
+		else if (left == 0) /* every recipient has a refusal of its own */
+			message_refuse(s, (enum reply_id)s->env.result[0], 0);
+		else
+			reply(s, R_QUEUED, s->env.id);
+	}
+	s->verb = NULL;
 	session_reset(s);
 }
 

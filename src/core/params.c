@@ -84,7 +84,7 @@ mail_size(struct mail_seen *seen, const char *v, size_t vn, bool has_val)
 		return PARAM_SYNTAX;
 	if (seen->size && size != seen->p->size)
 		return PARAM_SIZE_CONFLICT;
-	seen->size = true;
+	seen->size = seen->p->has_size = true;
 	seen->p->size = size;
 	return PARAM_OK;
 }

@@ -11,6 +11,7 @@ enum body_type { BODY_UNSPECIFIED, BODY_7BIT, BODY_8BITMIME, BODY_BINARYMIME };
 
 struct mail_params {
 	uint64_t size; /* SIZE=, 0 when absent */
+	bool has_size;
 	enum body_type body;
 	bool smtputf8;
 };

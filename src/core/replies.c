@@ -8,6 +8,7 @@
  * type.  The texts follow Postfix's where Postfix has one, because
  * clients and people already know them.
  */
+#include "core/fault.h"
 #include "core/reply.h"
 
 #define ERROR_TEXT(x) "Error: " x
@@ -152,4 +153,70 @@ const struct reply_def reply_catalogue[R__COUNT] = {
 	[R_BINARYMIME_DATA] = { 503, "5.5.1",
 	    ERROR_TEXT("BODY=BINARYMIME needs BDAT, not DATA"), 0, NULL },
 	[R_LMTP_QUEUED] = { 250, "2.0.0", "<%s> Ok: queued as %s", 0, NULL },
+	/* faults on purpose */
+	[R_NO_SERVICE] = { 503, "5.5.1",
+	    ERROR_TEXT("no SMTP service here; send QUIT"), 0, NULL },
 };
+
+/*
+ * What a fault on purpose says: the text of RFC 5321 4.2.2 (or of the
+ * RFC that defines the code) and the enhanced code of RFC 3463 that fits
+ * it; where the code means something else at one point, an entry for
+ * that point comes first.  The greeting has no enhanced code (RFC 2034
+ * 3) and starts with the host name (RFC 5321 4.3.1).  Not the client's
+ * error, so none counts toward --max-errors (fault.c says so); 421
+ * closes the session.
+ */
+#define FAULT(point, code, enh, text) { point, code, enh, text }
+
+const struct fault_reply_def fault_catalogue[] = {
+	FAULT(FP_CONNECT, 421, "", "%s Service not available, closing "
+	    "transmission channel"),
+	FAULT(FP_CONNECT, 521, "", "%s does not accept mail"),
+	FAULT(FP_CONNECT, 554, "", "%s No SMTP service here"),
+	FAULT(0, 421, "4.3.2", "%s Service not available, closing "
+	    "transmission channel"),
+	FAULT(0, 450, "4.2.0", "Requested mail action not taken: mailbox "
+	    "unavailable"),
+	FAULT(0, 451, "4.3.0", "Requested action aborted: local error in "
+	    "processing"),
+	FAULT(0, 452, "4.3.1", "Requested action not taken: insufficient "
+	    "system storage"),
+	FAULT(FP_STARTTLS, 454, "4.7.0", "TLS not available due to temporary "
+	    "reason"),
+	FAULT(0, 454, "4.7.0", "Temporary authentication failure"),
+	FAULT(0, 455, "4.5.4", "Server unable to accommodate parameters"),
+	FAULT(0, 500, "5.5.2", "Syntax error, command unrecognized"),
+	FAULT(0, 501, "5.5.4", "Syntax error in parameters or arguments"),
+	FAULT(0, 502, "5.5.1", "Command not implemented"),
+	FAULT(0, 503, "5.5.1", "Bad sequence of commands"),
+	FAULT(0, 504, "5.5.4", "Command parameter not implemented"),
+	FAULT(0, 521, "5.3.2", "%s does not accept mail"),
+	FAULT(0, 530, "5.7.0", "Authentication required"),
+	FAULT(0, 534, "5.7.9", "Authentication mechanism is too weak"),
+	FAULT(0, 535, "5.7.8", "Authentication credentials invalid"),
+	FAULT(FP_MAIL, 550, "5.7.1", "Requested action not taken: sender "
+	    "rejected"),
+	FAULT(FP_RCPT, 550, "5.1.1", "Requested action not taken: mailbox "
+	    "unavailable"),
+	FAULT(0, 550, "5.7.1", "Requested action not taken: rejected"),
+	FAULT(0, 551, "5.1.6", "User not local"),
+	FAULT(FP_RCPT, 552, "5.2.2", "Requested mail action aborted: "
+	    "exceeded storage allocation"),
+	FAULT(0, 552, "5.3.4", "Requested mail action aborted: exceeded "
+	    "storage allocation"),
+	FAULT(FP_MAIL, 553, "5.1.7", "Requested action not taken: mailbox "
+	    "name not allowed"),
+	FAULT(0, 553, "5.1.3", "Requested action not taken: mailbox name not "
+	    "allowed"),
+	FAULT(0, 554, "5.3.0", "Transaction failed"),
+	FAULT(0, 555, "5.5.4", "MAIL FROM/RCPT TO parameters not recognized "
+	    "or not implemented"),
+	/* any other code: its class's */
+	FAULT(0, 400, "4.0.0", "Requested action not taken: temporary "
+	    "failure"),
+	FAULT(0, 500, "5.0.0", "Requested action not taken: permanent "
+	    "failure"),
+};
+const size_t fault_catalogue_size =
+    sizeof(fault_catalogue) / sizeof(fault_catalogue[0]);

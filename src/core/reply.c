@@ -84,8 +84,10 @@ reply_count_error(struct session *s)
 		reply(s, R_TOO_MANY_ERRORS, s->cfg->hostname);
 }
 
-/* What a reply means beyond its words (see reply.h). */
-static void
+/* What a reply means beyond its words (see reply.h).  Every reply
+ * passes here: inlined, as it was before faults had a reply of their
+ * own. */
+__attribute__((always_inline)) static inline void
 apply_policy(struct session *s, const struct reply_def *r, const char *line)
 {
 	if (r->code >= 400 && s->verb && (s->verb->flags & VF_ENVELOPE))
@@ -113,9 +115,38 @@ reply(struct session *s, enum reply_id id, ...)
 
 	if (s->state == ST_CLOSED)
 		return; /* nothing follows 221 or 421 */
+	if (s->flags & SF_HUNG) { /* a fault: nothing leaves, but a timeout */
+		if (r->flags & RF_CLOSE) /* still ends the session */
+			session_close(s, r->why);
+		return;
+	}
 	va_start(ap, id);
 	put_line(s, r, ' ', ap, line);
 	va_end(ap);
+	apply_policy(s, r, line);
+}
+
+static void
+put_injected(struct session *s, const struct reply_def *r, char *line, ...)
+{
+	va_list ap;
+
+	va_start(ap, line);
+	put_line(s, r, ' ', ap, line);
+	va_end(ap);
+}
+
+void
+reply_injected(struct session *s, const struct reply_def *r,
+    const char *when)
+{
+	char line[REPLY_LINE_MAX];
+
+	if (s->state == ST_CLOSED || (s->flags & SF_HUNG))
+		return;
+	/* a fault's text takes at most the host name */
+	put_injected(s, r, line, s->cfg->hostname);
+	session_note(s, SE_INJECTED, when, line, 0);
 	apply_policy(s, r, line);
 }
 
@@ -125,7 +156,7 @@ reply_more(struct session *s, enum reply_id id, ...)
 	char line[REPLY_LINE_MAX];
 	va_list ap;
 
-	if (s->state == ST_CLOSED)
+	if (s->state == ST_CLOSED || (s->flags & SF_HUNG))
 		return;
 	va_start(ap, id);
 	put_line(s, &reply_catalogue[id], '-', ap, line);

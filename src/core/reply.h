@@ -58,6 +58,8 @@ enum reply_id {
 	R_DELIVERY_DEFERRED,
 	/* BDAT and LMTP */
 	R_BDAT_SYNTAX, R_CHUNK_OK, R_BINARYMIME_DATA, R_LMTP_QUEUED,
+	/* faults on purpose */
+	R_NO_SERVICE,
 	R__COUNT
 };
 
@@ -81,6 +83,21 @@ struct reply_def {
 };
 
 extern const struct reply_def reply_catalogue[R__COUNT];
+
+/* The replies of faults on purpose (--fail, --fail-by-address): one for
+ * each code a client is likely to be tested with, for any fault point
+ * (point 0) or for one (enum fault_point); a code not listed gets its
+ * class's (4.0.0, 5.0.0).  The texts take at most one %s, the host.
+ * Arrays, not pointers: a table of pointers costs every session a
+ * relocation per pointer at start, used or not. */
+struct fault_reply_def {
+	unsigned char point;
+	unsigned short code;
+	char enhanced[8]; /* "" where none is sent */
+	char text[72];
+};
+extern const struct fault_reply_def fault_catalogue[];
+extern const size_t fault_catalogue_size;
 
 struct session;
 

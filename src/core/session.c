@@ -8,7 +8,8 @@
  * and the BDAT framing pass it straight to the delivery; while a BDAT
  * chunk is pending every byte belongs to it, never to a command; nothing
  * is consumed while a long reply waits for room, so replies stay in the
- * order of the commands.
+ * order of the commands; a fault on purpose (fault.c) is decided before
+ * the handler runs, and a command it answers has done nothing.
  */
 #include <string.h>
 
@@ -130,12 +131,16 @@ dispatch(struct session *s, const struct verb *v, const char *arg,
 	enum reply_id no = refusal(s, v, arg, end);
 
 	s->verb = v;
-	if (no == R__COUNT)
-		v->run(s, arg, end);
-	else if (v->flags & VF_CHUNK)
+	if ((v->flags >> VF_EXT_SHIFT) & s->cfg->withheld)
+		reply(s, R_UNKNOWN); /* --withhold: neither offered nor known */
+	else if ((s->flags & SF_REFUSED) && v->run != cmd_quit)
+		reply(s, R_NO_SERVICE); /* RFC 5321 3.1, after a 554 greeting */
+	else if (no != R__COUNT && (v->flags & VF_CHUNK))
 		chunk_refuse(s, arg, end, no); /* its octets are still read */
-	else
+	else if (no != R__COUNT)
 		reply(s, no, v->name);
+	else if (!s->cfg->faults || !fault_command(s, v))
+		v->run(s, arg, end);
 	/* NOOP, RSET, VRFY and EXPN cost nothing, so a client could hold a
 	 * process forever with one every --timeout (Postfix's
 	 * smtpd_junk_command_limit) */
@@ -204,7 +209,30 @@ session_init(struct session *s, const struct session_config *cfg)
 	s->env.lmtp = cfg->lmtp;
 	s->outcome = -1;
 	s->state = ST_START;
-	reply(s, cfg->lmtp ? R_GREETING_LMTP : R_GREETING, cfg->hostname);
+	s->fault_rng = cfg->fault_seed;
+	s->verb = &verb_greeting;
+	if (!cfg->faults || !fault_at(s, FP_CONNECT))
+		reply(s, cfg->lmtp ? R_GREETING_LMTP : R_GREETING, cfg->hostname);
+	s->verb = NULL;
+}
+
+/* A command (or a message) was answered: true when the edge must flush
+ * before the next one.  Without PIPELINING (--withhold) a client must
+ * wait for each reply; one that sent more already is noted once, as
+ * Postfix's "improper command pipelining" is. */
+static inline bool
+answered(struct session *s, bool more_input, const char *what)
+{
+	if (s->delay_ms || (s->flags & SF_HUNG))
+		return true;
+	if (s->cfg->extensions & EXT_PIPELINING)
+		return false;
+	if (more_input && !(s->flags & SF_PIPELINED) &&
+	    s->state != ST_CLOSED) {
+		s->flags |= SF_PIPELINED;
+		session_note(s, SE_PIPELINING, what, NULL, 0);
+	}
+	return true;
 }
 
 size_t
@@ -212,6 +240,8 @@ session_feed(struct session *s, const char *in, size_t len)
 {
 	const char *p = in, *end = in + len;
 
+	if (s->flags & SF_HUNG)
+		return len; /* a fault: read, drop, say nothing */
 	if (!run_more(s))
 		return 0;
 	while (p < end && s->state != ST_CLOSED && !s->more.item &&
@@ -222,14 +252,22 @@ session_feed(struct session *s, const char *in, size_t len)
 			p += bdat_feed(&s->chunk,
 			    s->chunk.skip ? NULL : &s->data.body, p,
 			    (size_t)(end - p));
-			if (s->chunk.left == 0)
-				chunk_end(s);
+			if (s->chunk.left > 0)
+				continue;
+			chunk_end(s);
+			if (answered(s, p < end, "end of chunk") ||
+			    s->cfg->split_messages)
+				break;
 			continue;
 		}
 		if (s->state == ST_DATA) {
 			p += data_feed(&s->data, p, (size_t)(end - p));
-			if (data_done(&s->data))
-				message_end(s);
+			if (!data_done(&s->data))
+				continue;
+			message_end(s);
+			if (answered(s, p < end, "end of data") ||
+			    s->cfg->split_messages)
+				break;
 			continue;
 		}
 		lf = memchr(p, '\n', (size_t)(end - p));
@@ -241,8 +279,10 @@ session_feed(struct session *s, const char *in, size_t len)
 		s->line_len = 0;
 		s->line_too_long = false;
 		p = lf + 1;
+		if (answered(s, p < end, s->line))
+			break;
 	}
-	return (size_t)(p - in);
+	return (size_t)(p - in); /* if it hung, the next feed takes the rest */
 }
 
 bool
@@ -268,15 +308,39 @@ void
 session_output_done(struct session *s, size_t n)
 {
 	reply_buf_consume(&s->out, n);
+	if (s->delay_ms) /* the reply that waits moves up */
+		s->delay_at -= n < s->delay_at ? n : s->delay_at;
+}
+
+unsigned
+session_delay(const struct session *s, size_t *at)
+{
+	*at = s->delay_at;
+	return s->delay_ms;
+}
+
+void
+session_delay_done(struct session *s)
+{
+	s->delay_ms = 0;
+	s->delay_at = 0;
 }
 
 enum session_wait
 session_wait(const struct session *s)
 {
+	if (s->flags & SF_HUNG)
+		return WAIT_HUNG;
 	if (s->state == ST_DATA || s->chunk.left > 0)
 		return WAIT_MESSAGE;
 	return s->line_len > 0 || s->line_too_long ? WAIT_MID_LINE :
 	    WAIT_COMMAND;
+}
+
+bool
+session_secret(const struct session *s)
+{
+	return (s->flags & SF_SECRET) != 0;
 }
 
 unsigned

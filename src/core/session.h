@@ -26,6 +26,7 @@
 #include <stdint.h>
 
 #include "core/address.h"
+#include "core/fault.h"
 #include "core/params.h"
 #include "core/bdat.h"
 #include "core/data.h"
@@ -90,6 +91,10 @@ enum session_event {
 	SE_ACCEPTED, /* text: the delivery's note (the stored file) */
 	SE_REJECTED, /* reply: the reply; error: errno of a local failure */
 	SE_CLOSE,    /* text: why the session ends */
+	SE_INJECTED, /* text: the fault point ("rcpt"); reply: the injected
+			reply, "drop", "hang" or "delay N s" */
+	SE_PIPELINING, /* text: the command after which more input waited,
+			  though PIPELINING was withheld (once a session) */
 };
 
 struct session_note {
@@ -137,6 +142,8 @@ enum bare_lf_policy { BARE_LF_NORMALIZE, BARE_LF_REJECT };
 #define EXT_ENHANCEDSTATUSCODES 0x10
 #define EXT_CHUNKING 0x20   /* BDAT, RFC 3030 */
 #define EXT_BINARYMIME 0x40 /* BODY=BINARYMIME, RFC 3030; needs CHUNKING */
+#define EXT_STARTTLS 0x100  /* offered with --tls-cert */
+#define EXT_AUTH 0x200      /* offered with --auth */
 #define EXT_DEFAULT (EXT_PIPELINING | EXT_SIZE | EXT_8BITMIME | EXT_SMTPUTF8 | \
     EXT_ENHANCEDSTATUSCODES | EXT_CHUNKING | EXT_BINARYMIME)
 
@@ -146,6 +153,10 @@ enum bare_lf_policy { BARE_LF_NORMALIZE, BARE_LF_REJECT };
  * message is committed only when at least one recipient is left. */
 typedef int (*session_rcpt_fn)(void *ctx, const struct envelope *,
     unsigned i);
+
+/* The EXT_* bit of an EHLO keyword (any case), or 0: PIPELINING, SIZE,
+ * 8BITMIME, SMTPUTF8, ENHANCEDSTATUSCODES, CHUNKING, STARTTLS, AUTH. */
+unsigned session_extension(const char *keyword);
 
 struct session_config {
 	const char *hostname;
@@ -157,7 +168,9 @@ struct session_config {
 	int *rcpt_results;       /* the same room, or NULL: then no recipient
 				    has a result of its own */
 	unsigned max_errors;     /* 0: no limit */
-	unsigned extensions;     /* EXT_*: what EHLO offers */
+	unsigned extensions;     /* EXT_*: what EHLO offers (and MAIL accepts) */
+	unsigned withheld;       /* EXT_* withheld (--withhold): their verbs
+				    are unknown commands */
 	bool local;              /* a person on a pipe or terminal: LF ends lines */
 	bool lmtp;               /* speak LMTP (RFC 2033): LHLO, a reply per
 				    recipient after the message */
@@ -172,6 +185,14 @@ struct session_config {
 	session_rcpt_fn rcpt_result; /* NULL (or no rcpt_results): all share
 					the message's result */
 	void *rcpt_result_ctx;
+	/* faults on purpose (fault.h): NULL when there are none */
+	const struct fault_table *faults;
+	uint64_t fault_seed; /* the odds of this session */
+	bool fail_by_address; /* a local part such as "451" asks for a fault */
+	/* session_feed() returns at the end of each message, so the edge
+	 * knows which bytes were the message (a transcript leaves out what
+	 * is past its limit) */
+	bool split_messages;
 };
 
 enum session_state {
@@ -186,7 +207,12 @@ enum session_state {
 
 /* Session flags (s->flags). */
 #define SF_ESMTP 0x1     /* the client said EHLO */
-#define SF_UNCOUNTED 0x2 /* replies now are not counted as errors (the
+#define SF_HUNG 0x2      /* a fault: say nothing, read and drop input */
+#define SF_REFUSED 0x4   /* a fault: greeted with 5xx, only QUIT answered */
+#define SF_PIPELINED 0x8 /* improper pipelining was noted */
+#define SF_SECRET 0x10   /* the client's next lines are credentials (an
+			    AUTH exchange sets it while it waits for them) */
+#define SF_UNCOUNTED 0x20 /* replies now are not counted as errors (the
 			    replies per recipient of one LMTP message) */
 
 struct verb;
@@ -210,6 +236,10 @@ struct session {
 	int outcome_errno;     /* and the local failure behind it, or 0 */
 	bool in_delivery;      /* begin() succeeded, no commit() or abort() yet */
 	const struct verb *verb; /* the command being answered, or NULL */
+	uint64_t fault_rng;      /* draws the odds of --fail and --delay */
+	unsigned fault_seen[FP__COUNT]; /* commands so far at each point */
+	unsigned delay_ms;       /* the reply at out.data[delay_at] waits */
+	size_t delay_at;
 	bool rejecting;   /* the reply refuses a begun message */
 	int reply_errno;  /* and the local failure behind it, or 0 */
 	struct reply_more more;
@@ -230,8 +260,11 @@ struct session {
 void session_init(struct session *, const struct session_config *);
 
 /* Consumes input; returns how much.  It stops early when the session
- * closed or the edge must flush (the reply buffer is nearly full, or a
- * long reply waits for room): the edge flushes and feeds the rest. */
+ * closed or the edge must flush (the reply buffer is nearly full, a
+ * long reply waits for room, a reply is to be delayed, or PIPELINING is
+ * withheld and a command was answered; with split_messages, at the end
+ * of a message too): the edge flushes and feeds the rest.  A session
+ * that a fault hung takes all input and says nothing. */
 size_t session_feed(struct session *, const char *in, size_t len);
 
 /* A long reply is waiting for room: after a flush, session_resume()
@@ -243,13 +276,27 @@ void session_resume(struct session *);
 const char *session_output(const struct session *, size_t *len);
 void session_output_done(struct session *, size_t n);
 
+/* --delay: the reply that starts *at bytes into the output is to wait
+ * this many milliseconds (0: none).  The edge writes what comes before
+ * it, waits (the wait counts against no timeout), calls
+ * session_delay_done() and writes the rest.  session_feed() stops after
+ * the command whose reply waits, so there is never more than one. */
+unsigned session_delay(const struct session *, size_t *at);
+void session_delay_done(struct session *);
+
 /* What the session waits for: the edge turns it into a deadline. */
 enum session_wait {
 	WAIT_COMMAND,  /* a new command line */
 	WAIT_MID_LINE, /* the rest of a command line that has begun */
 	WAIT_MESSAGE,  /* the message after 354, or a BDAT chunk */
+	WAIT_HUNG,     /* nothing: a fault holds the session silent until the
+			  client leaves or --timeout (from when it began) */
 };
 enum session_wait session_wait(const struct session *);
+
+/* The client's next lines are secrets (SF_SECRET): a transcript masks
+ * them whole. */
+bool session_secret(const struct session *);
 
 /* Messages and BDAT chunks begun so far: a new value starts a new
  * message deadline. */

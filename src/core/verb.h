@@ -21,6 +21,10 @@
 #define VF_LMTP 0x40     /* LMTP only: 500 without --lmtp (LHLO) */
 #define VF_CHUNK 0x80    /* octets follow the line (BDAT): they are read
 			    even when the command is refused */
+/* The extension (EXT_*) a verb belongs to, in the flags' upper bits:
+ * withheld (--withhold), the verb is an unknown command. */
+#define VF_EXT_SHIFT 16
+#define VF_EXT(ext) ((unsigned)(ext) << VF_EXT_SHIFT)
 
 /* A set of states, as the bits 1 << ST_x. */
 #define IN(st) (1u << (st))
@@ -36,6 +40,11 @@ struct verb {
 	unsigned flags;  /* VF_* */
 	enum reply_id busy; /* the 503 when a transaction is past its state */
 };
+
+/* Pseudo-verbs, so that every reply answers something (s->verb) and a
+ * fault point is always "the reply to X": the greeting, and the reply
+ * after a message. */
+extern const struct verb verb_greeting, verb_message_end;
 
 /* The verb of a command line (case-insensitive, RFC 5321 2.4); *arg is
  * set to its argument, leading spaces skipped, or to line + len.  An

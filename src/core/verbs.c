@@ -3,6 +3,9 @@
  * answered 500; one here with cmd_not_implemented is a known SMTP verb
  * this server does not offer (502).  HELO and EHLO are SMTP's, LHLO
  * LMTP's (RFC 2033 4.1): in the other protocol each is an unknown verb.
+ * A verb that belongs to an extension (VF_EXT) is unknown (500) when the
+ * operator withholds the extension (--withhold): neither advertised nor
+ * accepted.
  *
  * VF_JUNK marks what a client can repeat at no cost to itself and keep a
  * process busy with: HELO, EHLO, RSET, NOOP, VRFY, EXPN and HELP (Postfix's
@@ -21,8 +24,8 @@ static const struct verb verbs[] = {
 	{ "RCPT", cmd_rcpt, IN(ST_MAIL) | IN(ST_RCPT), VF_ENVELOPE,
 	    R_AFTER_BDAT },
 	{ "DATA", cmd_data, IN(ST_RCPT), VF_NO_ARGS, R_AFTER_BDAT },
-	{ "BDAT", cmd_bdat, IN(ST_RCPT) | IN(ST_CHUNKS), VF_CHUNK | VF_OPTIONAL,
-	    0 },
+	{ "BDAT", cmd_bdat, IN(ST_RCPT) | IN(ST_CHUNKS),
+	    VF_CHUNK | VF_OPTIONAL | VF_EXT(EXT_CHUNKING), 0 },
 	{ "RSET", cmd_rset, IN_ANY, VF_NO_ARGS | VF_JUNK, 0 },
 	{ "NOOP", cmd_noop, IN_ANY, VF_JUNK, 0 },
 	{ "QUIT", cmd_quit, IN_ANY, 0, 0 },
@@ -30,8 +33,10 @@ static const struct verb verbs[] = {
 	{ "EXPN", cmd_expn, IN_ANY, VF_OPTIONAL | VF_JUNK, 0 },
 	{ "HELP", cmd_help, IN_ANY, VF_JUNK, 0 },
 	/* later capabilities fill these in; until then they are 502 */
-	{ "AUTH", cmd_not_implemented, IN_ANY, VF_HIDDEN, 0 },
-	{ "STARTTLS", cmd_not_implemented, IN_ANY, VF_HIDDEN, 0 },
+	{ "AUTH", cmd_not_implemented, IN_ANY, VF_HIDDEN | VF_EXT(EXT_AUTH),
+	    0 },
+	{ "STARTTLS", cmd_not_implemented, IN_ANY,
+	    VF_HIDDEN | VF_EXT(EXT_STARTTLS), 0 },
 	{ "ETRN", cmd_not_implemented, IN_ANY, VF_HIDDEN, 0 },
 	{ "TURN", cmd_not_implemented, IN_ANY, VF_HIDDEN, 0 },
 	{ "ATRN", cmd_not_implemented, IN_ANY, VF_HIDDEN, 0 },
@@ -48,6 +53,11 @@ static const struct verb verbs[] = {
 };
 
 static const struct verb unknown = { "", cmd_unknown, IN_ANY, VF_HIDDEN, 0 };
+
+/* never looked up: s->verb while the greeting or the reply after a
+ * message is given */
+const struct verb verb_greeting = { "", NULL, 0, VF_HIDDEN, 0 };
+const struct verb verb_message_end = { "", NULL, 0, VF_HIDDEN, 0 };
 
 const struct verb *
 verb_lookup(const char *line, size_t len, const char **arg)

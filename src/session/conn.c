@@ -7,7 +7,9 @@
  * (socat, sslserver, stunnel's pty) each piece of at most PIPE_BUF bytes
  * is written only once poll(2) says it fits, within the same deadline.
  * Reads wait in ppoll(2), the one place where the stop signals are let
- * in, so a stop never cuts a write or an fsync in half.
+ * in (and a --delay's pause, for the same reason), so a stop never cuts
+ * a write or an fsync in half.  The transcript tap (--transcript) sees
+ * every byte read and every byte written, here and nowhere else.
  */
 #include <errno.h>
 #include <limits.h>
@@ -20,6 +22,7 @@
 #include "lib/clock.h"
 #include "lib/io.h"
 #include "session/conn.h"
+#include "session/transcript.h"
 
 void
 conn_init(struct conn *c, const struct peer *p, unsigned timeout,
@@ -30,6 +33,7 @@ conn_init(struct conn *c, const struct peer *p, unsigned timeout,
 
 	c->in = p->in;
 	c->out = p->out;
+	c->tap = NULL;
 	c->off = c->len = 0;
 	c->timeout = timeout;
 	c->socket = fstat(c->out, &st) == 0 && S_ISSOCK(st.st_mode);
@@ -76,6 +80,8 @@ read_more(struct conn *c, long long deadline)
 			continue;
 		if (n <= 0)
 			return n == 0 ? 0 : -1;
+		if (c->tap)
+			transcript_client(c->tap, c->buf + c->len, (size_t)n);
 		c->len += (size_t)n;
 		return 1;
 	}
@@ -150,6 +156,25 @@ write_by_deadline(struct conn *c, const char *p, size_t n)
 int
 conn_write(struct conn *c, const char *p, size_t n)
 {
+	if (c->tap)
+		transcript_server(c->tap, p, n);
 	return c->socket ? io_write_all(c->out, p, n) :
 	    write_by_deadline(c, p, n);
+}
+
+int
+conn_pause(struct conn *c, unsigned ms)
+{
+	long long end = clock_ms() + ms;
+
+	for (;;) {
+		long long wait = end - clock_ms();
+		struct timespec ts = { wait > 0 ? wait / 1000 : 0,
+			wait > 0 ? wait % 1000 * 1000000 : 0 };
+		if (wait <= 0)
+			return 0;
+		/* no descriptor: only a stop signal ends it early */
+		if (ppoll(NULL, 0, &ts, &c->wait_mask) < 0 && errno == EINTR)
+			return -1;
+	}
 }

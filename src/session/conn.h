@@ -16,8 +16,11 @@
 
 #define CONN_BUF_SIZE 65536 /* reads are this large, never a byte at a time */
 
+struct transcript;
+
 struct conn {
 	int in, out;
+	struct transcript *tap; /* --transcript: every byte, or NULL */
 	bool socket;       /* out is a socket: SO_SNDTIMEO bounds each write */
 	unsigned timeout;  /* seconds a write may wait */
 	sigset_t wait_mask; /* the signals a wait for input lets in */
@@ -49,5 +52,9 @@ int conn_proxy(struct conn *, long long deadline, struct proxy_info *info);
 /* Writes all of it: 0, or -1 with errno when the client is gone or did
  * not read for --timeout. */
 int conn_write(struct conn *, const char *, size_t);
+
+/* Waits ms milliseconds with nothing to read or write (--delay), the
+ * stop signals let in as in conn_fill: 0, or -1 with EINTR. */
+int conn_pause(struct conn *, unsigned ms);
 
 #endif

@@ -348,6 +348,39 @@ log_refused_summary(struct log_session *ls, const struct envelope *env)
 	ls->refused = 0;
 }
 
+/* Faults on purpose are logged as refusals are: the first
+ * REFUSED_LOG_MAX one by one, then a count when the session ends.
+ * Apart from log_session_event(), which every command and reply
+ * passes, and kept apart: they would cost it registers. */
+__attribute__((noinline)) static void
+log_fault(struct log_session *ls, const struct session_note *e)
+{
+	const struct envelope *env = e->env;
+
+	if (e->type == SE_PIPELINING)
+		log_fields(LOG_INFO, (struct log_field[]){
+		    { "session", env->session_id },
+		    { "event", "improper_pipelining" },
+		    { "peer", env->client_addr }, { "after", e->text } }, 4);
+	else if (++ls->injected <= REFUSED_LOG_MAX)
+		log_fields(LOG_INFO, (struct log_field[]){
+		    { "session", env->session_id }, { "event", "injected" },
+		    { "peer", env->client_addr }, { "when", e->text },
+		    { "fault", e->reply } }, 5);
+}
+
+__attribute__((noinline)) static void
+log_injected_summary(struct log_session *ls, const struct envelope *env)
+{
+	char count[24];
+
+	count[fmt_dec(count, ls->injected - REFUSED_LOG_MAX)] = '\0';
+	log_fields(LOG_INFO, (struct log_field[]){
+	    { "session", env->session_id }, { "event", "injected" },
+	    { "peer", env->client_addr }, { "not_logged", count } }, 4);
+	ls->injected = 0;
+}
+
 void
 log_session_event(void *ctx, const struct session_note *e)
 {
@@ -374,7 +407,13 @@ log_session_event(void *ctx, const struct session_note *e)
 		if (++ls->refused <= REFUSED_LOG_MAX)
 			log_refused(e);
 		break;
+	case SE_INJECTED:
+	case SE_PIPELINING:
+		log_fault(ls, e);
+		break;
 	case SE_CLOSE:
+		if (ls->injected > REFUSED_LOG_MAX)
+			log_injected_summary(ls, env);
 		log_refused_summary(ls, env);
 		log_fields(LOG_INFO, (struct log_field[]){
 		    { "session", env->session_id }, { "event", "disconnect" },

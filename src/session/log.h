@@ -45,6 +45,7 @@ void log_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 struct log_session {
 	bool verbose;
 	unsigned refused; /* refusals since the last summary */
+	unsigned injected; /* faults on purpose so far */
 };
 void log_session_event(void *ctx, const struct session_note *);
 

@@ -6,8 +6,10 @@
  * Exit status (sysexits): 0 for every ending the client caused (QUIT,
  * EOF, timeout, too many errors); 64 usage; 70 internal error.
  */
+#include <errno.h>
 #include <signal.h>
 #include <stdio.h>
+#include <string.h>
 #include <stdlib.h>
 #include <string.h>
 #include <stdint.h>
@@ -31,6 +33,7 @@
 #include "session/options.h"
 #include "session/peer.h"
 #include "session/serve.h"
+#include "session/transcript.h"
 
 /* The time to the microsecond and 32 random bits: unique per host for
  * all practical purposes, and, unlike a pid, nothing a client can use to
@@ -101,6 +104,39 @@ take_proxy_header(struct conn *c, struct peer *peer, unsigned timeout,
 	return true;
 }
 
+/* The seed of this session's odds (--fail and --delay with WHICH a
+ * percentage): --seed, or a random one, logged, so that a session that
+ * failed can be replayed with --seed. */
+static uint64_t
+fault_seed(const struct options *opt, const char *id)
+{
+	uint64_t seed = opt->seed;
+	char text[24];
+
+	if (!fault_table_has_odds(opt->faults))
+		return seed;
+	if (!opt->seed_given &&
+	    getrandom(&seed, sizeof(seed), GRND_NONBLOCK) != sizeof(seed))
+		seed = (uint64_t)time(NULL) * 2654435761u ^ (uint64_t)getpid();
+	text[fmt_dec(text, seed)] = '\0';
+	log_fields(LOG_INFO, (struct log_field[]){ { "session", id },
+	    { "event", "faults" }, { "seed", text } }, 3);
+	return seed;
+}
+
+/* --transcript: the file is created before the session confines
+ * itself, so the directory needs no rule of its own. */
+static void
+transcript_start(struct transcript *tr, struct conn *c, const char *dir,
+    const char *id, const char *peer)
+{
+	if (transcript_open(tr, dir, id, peer) == 0)
+		c->tap = tr;
+	else
+		log_error("transcript: cannot create %s/%s: %s", dir, id,
+		    strerror(errno));
+}
+
 static const char *
 default_hostname(char *host, size_t n)
 {
@@ -118,6 +154,7 @@ main(int argc, char **argv)
 	static struct session s;
 	static struct conn c;
 	static struct addrbook ab; /* its pages are touched only in use */
+	static struct transcript tr;
 	/* untouched pages cost nothing: only what a session uses is mapped */
 	static struct path rcpt_table[SESSION_RCPT_LIMIT];
 	static int rcpt_results[SESSION_RCPT_LIMIT];
@@ -156,6 +193,8 @@ main(int argc, char **argv)
 		book = addrbook_open(&ab, opt.recipients, opt.aliases, id);
 	serve_stop_signals(&stop, &wait_mask);
 	conn_init(&c, &peer, opt.timeout, &wait_mask);
+	if (opt.transcript)
+		transcript_start(&tr, &c, opt.transcript, id, peer.addr);
 	confine_session(&opt);
 	if (opt.proxy && !take_proxy_header(&c, &peer, opt.timeout, id))
 		return EX_OK;
@@ -169,7 +208,8 @@ main(int argc, char **argv)
 		.rcpt_table = rcpt_table,
 		.rcpt_results = rcpt_results,
 		.max_errors = opt.max_errors,
-		.extensions = EXT_DEFAULT,
+		.extensions = EXT_DEFAULT & ~opt.withhold,
+		.withheld = opt.withhold,
 		.local = peer.local,
 		.lmtp = opt.lmtp,
 		.bare_lf = opt.bare_lf,
@@ -180,10 +220,17 @@ main(int argc, char **argv)
 		.book = book,
 		.book_ops = &book_ops,
 		.book_ctx = &ab.book,
+		.faults = opt.faults,
+		.fault_seed = opt.faults ? fault_seed(&opt, id) : 0,
+		.fail_by_address = opt.fail_by_address,
+		.split_messages = c.tap != NULL,
 	};
 	session_init(&s, &cfg);
 	lim = (struct serve_limits){ opt.timeout, opt.max_session_time };
-	if ((sig = serve(&s, &c, &lim)) != 0) {
+	sig = serve(&s, &c, &lim);
+	if (c.tap)
+		transcript_close(&tr);
+	if (sig != 0) {
 		/* end as the signal asked, now that nothing is half done */
 		signal(sig, SIG_DFL);
 		sigprocmask(SIG_UNBLOCK, &stop, NULL);

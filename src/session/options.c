@@ -41,13 +41,30 @@ static const char usage_text[] =
     "  --verbose             log every command\n"
     "  --version, --help\n"
     "\n"
+    "Testing the clients that send mail:\n"
+    "  --fail WHEN:CODE[:WHICH]\n"
+    "                        reply CODE (or drop, hang) at WHEN: connect "
+    "helo mail\n"
+    "                        rcpt data dot bdat auth starttls rset noop "
+    "vrfy expn\n"
+    "                        quit; WHICH: 30% or #2 [every time]\n"
+    "  --delay WHEN:SECONDS[:WHICH]\n"
+    "                        wait before the reply at WHEN\n"
+    "  --seed N              the odds of --fail and --delay [random, "
+    "logged]\n"
+    "  --fail-by-address     451@x, user+552@x, user+dot-451@x ask for "
+    "that code\n"
+    "  --withhold KEYWORD    neither offer nor accept an EHLO keyword\n"
+    "  --transcript DIR      record every byte of the session in DIR\n"
+    "\n"
     "See smtp-session(8).\n";
 
 enum {
 	O_HOSTNAME = 256, O_MAILDIR, O_PRINT, O_DISCARD, O_PIPE, O_MAX_SIZE,
 	O_MAX_RCPT, O_TIMEOUT, O_MAX_ERRORS, O_BARE_LF, O_VERBOSE, O_VERSION,
 	O_HELP, O_MAX_SESSION_TIME, O_NETWORK, O_RECIPIENTS, O_ALIASES,
-	O_LMTP, O_PROXY,
+	O_LMTP, O_PROXY, O_FAIL, O_FAIL_BY_ADDRESS, O_DELAY, O_SEED, O_WITHHOLD,
+	O_TRANSCRIPT,
 };
 
 static const struct option longopts[] = {
@@ -64,6 +81,12 @@ static const struct option longopts[] = {
 	{ "network", no_argument, NULL, O_NETWORK },
 	{ "bare-lf", required_argument, NULL, O_BARE_LF },
 	{ "verbose", no_argument, NULL, O_VERBOSE },
+	{ "fail", required_argument, NULL, O_FAIL },
+	{ "fail-by-address", no_argument, NULL, O_FAIL_BY_ADDRESS },
+	{ "delay", required_argument, NULL, O_DELAY },
+	{ "seed", required_argument, NULL, O_SEED },
+	{ "withhold", required_argument, NULL, O_WITHHOLD },
+	{ "transcript", required_argument, NULL, O_TRANSCRIPT },
 	{ "version", no_argument, NULL, O_VERSION },
 	{ "help", no_argument, NULL, O_HELP },
 	{ "recipients", required_argument, NULL, O_RECIPIENTS },
@@ -111,6 +134,37 @@ unsigned_option(const char *name, const char *arg, uint64_t min,
 		return false;
 	*out = (unsigned)v;
 	return true;
+}
+
+static bool
+withhold_option(struct options *o, const char *arg)
+{
+	unsigned ext = session_extension(arg);
+
+	if (ext) {
+		o->withhold |= ext;
+		return true;
+	}
+	fprintf(stderr, "smtp-session: --withhold: '%s' is not one of "
+	    "PIPELINING, SIZE, 8BITMIME, SMTPUTF8, ENHANCEDSTATUSCODES, "
+	    "CHUNKING, STARTTLS, AUTH\n", arg);
+	return false;
+}
+
+static bool
+fault_option(struct options *o, const char *name, enum fault_kind kind,
+    const char *arg)
+{
+	/* kept apart, so a session without faults never clears it */
+	static struct fault_table table;
+	const char *why = fault_parse(&table, kind, arg);
+
+	if (why == NULL) {
+		o->faults = &table;
+		return true;
+	}
+	fprintf(stderr, "smtp-session: --%s '%s': %s\n", name, arg, why);
+	return false;
 }
 
 static bool
@@ -179,6 +233,21 @@ apply(struct options *o, int c, const char *arg)
 		return true;
 	case O_PROXY:
 		o->proxy = true;
+		return true;
+	case O_FAIL:
+		return fault_option(o, "fail", FAULT_FAIL, arg);
+	case O_DELAY:
+		return fault_option(o, "delay", FAULT_DELAY, arg);
+	case O_FAIL_BY_ADDRESS:
+		o->fail_by_address = true;
+		return true;
+	case O_SEED:
+		o->seed_given = true;
+		return number_option("seed", arg, 0, UINT64_MAX, &o->seed);
+	case O_WITHHOLD:
+		return withhold_option(o, arg);
+	case O_TRANSCRIPT:
+		o->transcript = arg;
 		return true;
 	}
 	return false;

@@ -22,6 +22,14 @@ struct options {
 	unsigned max_recipients, max_errors, timeout;
 	unsigned max_session_time; /* seconds; 0: no limit */
 	enum bare_lf_policy bare_lf;
+	/* testing clients: faults on purpose, withheld extensions, and a
+	 * transcript of every byte */
+	struct fault_table *faults; /* --fail, --delay; NULL: none */
+	bool fail_by_address;
+	bool seed_given;
+	uint64_t seed;
+	unsigned withhold; /* EXT_* */
+	const char *transcript; /* a directory, or NULL */
 };
 
 enum options_result { OPTIONS_RUN, OPTIONS_EXIT, OPTIONS_USAGE };

@@ -12,10 +12,12 @@
  * RuntimeMaxSec.
  */
 #include <errno.h>
+#include <stdio.h>
 #include <string.h>
 
 #include "lib/clock.h"
 #include "session/serve.h"
+#include "session/transcript.h"
 
 #define DATA_TIME_FACTOR 10 /* the whole DATA phase, in --timeout units */
 
@@ -52,6 +54,7 @@ serve_stop_signals(sigset_t *set, sigset_t *wait_mask)
 struct deadlines {
 	long long line, data;
 	unsigned data_of; /* the message the DATA deadline belongs to */
+	long long hung;   /* a fault hung the session: --timeout from then */
 };
 
 static long long
@@ -71,20 +74,58 @@ next_deadline(struct deadlines *dl, const struct session *s, unsigned timeout)
 		if (dl->line == 0)
 			dl->line = now + limit;
 		return dl->line;
+	case WAIT_HUNG:
+		if (dl->hung == 0)
+			dl->hung = now + limit;
+		return dl->hung;
 	case WAIT_COMMAND:
 		break;
 	}
 	return dl->line = now + limit;
 }
 
-/* Writes all pending replies; false when the client is gone or does not
- * read them in time. */
+/* --delay: writes the replies before the one that waits, and waits;
+ * *paused receives how long.  A stop signal ends the wait: the session
+ * is shut down (421) after the reply that waited. */
 static bool
-flush(struct session *s, struct conn *c)
+delay(struct session *s, struct conn *c, long long *paused)
 {
-	size_t len;
+	size_t at, len;
 	const char *out = session_output(s, &len);
+	unsigned ms = session_delay(s, &at);
+	long long start;
+	int r;
 
+	if (at > 0 && conn_write(c, out, at) < 0)
+		return false;
+	session_output_done(s, at);
+	if (c->tap) {
+		char text[64];
+		snprintf(text, sizeof(text), "waiting %u.%03u s (--delay)",
+		    ms / 1000, ms % 1000);
+		transcript_note(c->tap, text);
+	}
+	start = clock_ms();
+	r = conn_pause(c, ms);
+	*paused = clock_ms() - start;
+	session_delay_done(s);
+	if (r < 0 && stop_signal)
+		session_shutdown(s);
+	return true;
+}
+
+/* Writes all pending replies; false when the client is gone or does not
+ * read them in time.  *paused receives the time a --delay waited. */
+static bool
+flush(struct session *s, struct conn *c, long long *paused)
+{
+	size_t len, at;
+	const char *out;
+
+	*paused = 0;
+	if (session_delay(s, &at) && !delay(s, c, paused))
+		return false;
+	out = session_output(s, &len);
 	if (len == 0)
 		return true;
 	if (conn_write(c, out, len) < 0)
@@ -114,27 +155,48 @@ wait_input(struct session *s, struct conn *c, struct deadlines *dl,
 	return 0;
 }
 
+/* What the transcript is to make of the next bytes: the lines of an
+ * AUTH exchange are masked whole. */
+static enum tap_mode
+tap_mode(const struct session *s)
+{
+	if (session_wait(s) == WAIT_MESSAGE)
+		return TAP_MESSAGE;
+	return session_secret(s) ? TAP_SECRET : TAP_COMMANDS;
+}
+
 int
 serve(struct session *s, struct conn *c, const struct serve_limits *lim)
 {
-	struct deadlines dl = { 0, 0, 0 };
+	struct deadlines dl = { 0, 0, 0, 0 };
 	long long end = lim->max_session_time ? clock_ms() +
-	    (long long)lim->max_session_time * 1000 : 0;
+	    (long long)lim->max_session_time * 1000 : 0, paused;
 	const char *in;
-	size_t n;
+	size_t n, used;
 
 	for (;;) {
-		if (!flush(s, c))
+		if (!flush(s, c, &paused))
 			session_eof(s); /* a message in progress is aborted */
+		if (paused) { /* a --delay counts against no time limit */
+			end += end ? paused : 0;
+			dl.line += dl.line ? paused : 0;
+			dl.data += dl.data ? paused : 0;
+		}
 		if (session_closed(s))
 			return stop_signal;
 		if (session_has_more(s)) {
 			session_resume(s);
 			continue;
 		}
+		if (c->tap)
+			transcript_mode(c->tap, tap_mode(s), session_messages(s));
 		if (!wait_input(s, c, &dl, lim, end))
 			continue;
 		in = conn_input(c, &n);
-		conn_consume(c, session_feed(s, in, n));
+		used = session_feed(s, in, n);
+		conn_consume(c, used);
+		if (c->tap)
+			transcript_fed(c->tap, used,
+			    session_wait(s) == WAIT_MESSAGE);
 	}
 }

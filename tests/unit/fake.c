@@ -60,16 +60,45 @@ record_free(struct record *r)
 	r->len = r->cap = 0;
 }
 
-void
-fake_drain(struct fake *f)
+/* Takes the first len bytes of the session's replies. */
+static void
+take(struct fake *f, size_t len)
 {
-	size_t len;
-	const char *out = session_output(f->s, &len);
+	size_t all;
+	const char *out = session_output(f->s, &all);
 
 	if (f->check_replies)
 		f->check_replies(f, out, len);
 	record_show(f->rec, out, len, true);
 	session_output_done(f->s, len);
+}
+
+void
+fake_drain(struct fake *f)
+{
+	size_t len, at;
+	unsigned ms = session_delay(f->s, &at);
+	char line[48];
+
+	(void)session_output(f->s, &len);
+	if (ms && len > at) { /* the reply is out: write, wait, write */
+		take(f, at);
+		snprintf(line, sizeof(line), "[delay %u ms]\n", ms);
+		record_str(f->rec, line);
+		session_delay_done(f->s);
+	}
+	(void)session_output(f->s, &len);
+	take(f, len);
+}
+
+void
+fake_flush(struct fake *f)
+{
+	fake_drain(f);
+	while (session_has_more(f->s)) {
+		session_resume(f->s);
+		fake_drain(f);
+	}
 }
 
 static void
@@ -169,11 +198,14 @@ void
 fake_event(void *ctx, const struct session_note *n)
 {
 	static const char *names[] = { "command", "reply", "refused",
-		"accepted", "rejected", "close" };
+		"accepted", "rejected", "close", "injected", "pipelining" };
 	struct fake *f = ctx;
 	char line[64];
 
-	if (!f->record_events || n->type == SE_REPLY)
+	/* improper pipelining depends on how the input was cut, which the
+	 * record must not: test_fault.c looks at it */
+	if (!f->record_events || n->type == SE_REPLY ||
+	    n->type == SE_PIPELINING)
 		return;
 	fake_drain(f);
 	snprintf(line, sizeof(line), "[%s %d] ", names[n->type], n->error);

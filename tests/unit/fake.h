@@ -58,6 +58,10 @@ void fake_event(void *ctx, const struct session_note *);
 /* Takes the session's replies into the record. */
 void fake_drain(struct fake *);
 
+/* What an edge does after each feed: drains, and lets a long reply go
+ * on until it is whole. */
+void fake_flush(struct fake *);
+
 /* A file of the address book (core/book.h) in memory: the real lookups
  * over text that a test writes. */
 struct fake_file {

@@ -15,6 +15,10 @@
  *               bare-lf=reject fail-begin=ENOSPC|EIO|discard
  *               fail-write=ENOSPC|EIO
  *               fail-commit=ENOSPC|EIO|permanent|temporary
+ *               fail=WHEN:CODE[:WHICH] delay=WHEN:SECONDS[:WHICH]
+ *               seed=N fail-by-address withhold=KEYWORD split
+ *               (fail, delay and withhold repeat; a delay shows as
+ *               [delay N ms] where the edge would wait)
  *               recipients-fail=EACCES|EIO aliases-fail=EACCES|EIO
  *               (the file cannot be opened, or every read fails)
  *   @@ recipients: LINE a line of the --recipients file (escapes as above,
@@ -42,6 +46,7 @@ enum step_kind { STEP_BYTES, STEP_TIMEOUT, STEP_EOF };
 
 struct script {
 	struct session_config cfg;
+	struct fault_table faults;
 	struct fake fake;
 	struct book book;
 	struct fake_file recipients, aliases;
@@ -70,6 +75,20 @@ error_number(const char *v)
 		return EACCES;
 	fprintf(stderr, "unknown error %s\n", v);
 	exit(2);
+}
+
+/* As --withhold does: neither offered nor known. */
+static void
+withhold(struct session_config *cfg, const char *keyword)
+{
+	unsigned ext = session_extension(keyword);
+
+	if (ext == 0) {
+		fprintf(stderr, "unknown keyword %s\n", keyword);
+		exit(2);
+	}
+	cfg->extensions &= ~ext;
+	cfg->withheld |= ext;
 }
 
 /* EACCES: the file cannot be opened; EIO: every read fails. */
@@ -116,6 +135,22 @@ parse_options(struct script *sc, char *line)
 			sc->fake.fail_write = error_number(v);
 		else if (strcmp(w, "fail-commit") == 0 && v)
 			sc->fake.fail_commit = error_number(v);
+		else if ((strcmp(w, "fail") == 0 || strcmp(w, "delay") == 0) &&
+		    v) {
+			if (fault_parse(&sc->faults, w[0] == 'f' ? FAULT_FAIL :
+				FAULT_DELAY, v) != NULL) {
+				fprintf(stderr, "bad %s=%s\n", w, v);
+				exit(2);
+			}
+			sc->cfg.faults = &sc->faults;
+		} else if (strcmp(w, "seed") == 0 && v)
+			sc->cfg.fault_seed = strtoull(v, NULL, 10);
+		else if (strcmp(w, "fail-by-address") == 0)
+			sc->cfg.fail_by_address = true;
+		else if (strcmp(w, "split") == 0)
+			sc->cfg.split_messages = true;
+		else if (strcmp(w, "withhold") == 0 && v)
+			withhold(&sc->cfg, v);
 		else if (strcmp(w, "recipients-fail") == 0 && v)
 			book_fail(&sc->recipients, error_number(v));
 		else if (strcmp(w, "aliases-fail") == 0 && v)
