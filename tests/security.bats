@@ -349,8 +349,8 @@ PY
 # ---- confinement ------------------------------------------------------------------
 
 @test "confinement bites: outside the Maildir no file opens, no socket, no exec; the rest kills" {
-	make -C "$REPO" -s probe >/dev/null
-	local probe="$REPO/build-probe/smtp-session" out
+	local probe out
+	probe=$(probe_session)
 	grep -q landlock /proc/self/status 2>/dev/null || true
 	echo secret >"$TEST_DIR/outside"
 	out=$(printf 'HELO x\nQUIT\n' | SMTP_SESSION_PROBE="read:$TEST_DIR/outside write:$TEST_DIR/new-file write:$TEST_DIR/md/tmp/inside socket exec" \

@@ -136,3 +136,11 @@ stop_clean() {
 	stop_server
 	return $rc
 }
+
+# The build that reports what its confinement refuses.  Tests run four at
+# once, and two of them may ask for it together: without the lock one of
+# them could exec the binary while the other's linker is writing it (126).
+probe_session() {
+	flock "$REPO/Makefile" make -C "$REPO" -s probe >/dev/null
+	echo "$REPO/build-probe/smtp-session"
+}

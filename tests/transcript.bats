@@ -230,10 +230,10 @@ time.sleep(30)" &
 
 @test "the transcript is written under the real confinement; nothing else can be" {
 	mkdir "$TEST_DIR/tr"
-	make -C "$REPO" -s probe >/dev/null
-	local out
+	local probe out
+	probe=$(probe_session)
 	out=$(printf 'HELO x\nQUIT\n' | SMTP_SESSION_PROBE="write:$TEST_DIR/tr/other write:$TEST_DIR/else" \
-		"$REPO/build-probe/smtp-session" --discard --transcript "$TEST_DIR/tr" 2>&1 >/dev/null)
+		"$probe" --discard --transcript "$TEST_DIR/tr" 2>&1 >/dev/null)
 	if grep -q 'event=confinement level=partial' <<<"$out"; then
 		skip "this kernel confines only in part: $(sed -n 's/.*reason=//p' <<<"$out")"
 	fi
