@@ -103,11 +103,7 @@ feed_lines_avx2(struct data_machine *d, const char *p, const char *end)
 static const char *
 feed_lines(struct data_machine *d, const char *p, const char *end)
 {
-	static int avx2 = -1;
-
-	if (avx2 < 0)
-		avx2 = __builtin_cpu_supports("avx2") != 0;
-	return avx2 ? feed_lines_avx2(d, p, end) :
+	return line_end_avx2() ? feed_lines_avx2(d, p, end) :
 	    feed_lines_plain(d, p, end);
 }
 #else
