@@ -88,6 +88,7 @@ $(BUILD)/unit/%: tests/unit/%.c tests/unit/check.h tests/unit/fake.c \
 	@echo "CC $<"
 	@$(CC) $(WARN) $(CFLAGS) $(CPPFLAGS_ALL) -Itests/unit -o $@ $< \
 	    tests/unit/fake.c $(LIB_OBJS) $(LDFLAGS_ALL) $(LDLIBS)
+$(BUILD)/unit/test_confine: src/session/confine.c src/session/confine.h
 
 unit: $(UNIT_TESTS) $(TRANSCRIPT)
 	@tests/run-unit $(BUILD)
