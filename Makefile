@@ -65,8 +65,12 @@ WATCH_OBJS = $(call objs,$(WATCH_ALL))
 
 all: smtp-session smtp-watch
 
+# libcrypt verifies AUTH's hashes: cheap to map, so linked; libssl is
+# loaded with dlopen only by a session with a TLS option (session/tls.c).
+SESSION_LIBS = -lcrypt
+
 smtp-session: $(SESSION_OBJS)
-	$(CC) $(CFLAGS) $(LDFLAGS_ALL) -o $@ $(SESSION_OBJS) $(LDLIBS)
+	$(CC) $(CFLAGS) $(LDFLAGS_ALL) -o $@ $(SESSION_OBJS) $(SESSION_LIBS) $(LDLIBS)
 
 smtp-watch: $(WATCH_OBJS)
 	$(CC) $(CFLAGS) $(LDFLAGS_ALL) -o $@ $(WATCH_OBJS) $(LDLIBS)
@@ -115,7 +119,7 @@ sanitize:
 	    SESSION_BIN=build-san/smtp-session all-san
 
 all-san: $(SESSION_OBJS) $(WATCH_OBJS) $(UNIT_TESTS) $(TRANSCRIPT)
-	$(CC) $(CFLAGS) $(LDFLAGS_ALL) -o $(BUILD)/smtp-session $(SESSION_OBJS) $(LDLIBS)
+	$(CC) $(CFLAGS) $(LDFLAGS_ALL) -o $(BUILD)/smtp-session $(SESSION_OBJS) $(SESSION_LIBS) $(LDLIBS)
 	$(CC) $(CFLAGS) $(LDFLAGS_ALL) -o $(BUILD)/smtp-watch $(WATCH_OBJS) $(LDLIBS)
 
 # A build whose confinement reports what it refuses (tests/confine.bats),
@@ -127,7 +131,7 @@ unconfined:
 	@$(MAKE) -s BUILD=build-noconf CONFINE=no build-noconf/smtp-session
 
 $(BUILD)/smtp-session: $(SESSION_OBJS)
-	$(CC) $(CFLAGS) $(LDFLAGS_ALL) -o $@ $(SESSION_OBJS) $(LDLIBS)
+	$(CC) $(CFLAGS) $(LDFLAGS_ALL) -o $@ $(SESSION_OBJS) $(SESSION_LIBS) $(LDLIBS)
 
 run: deps-run
 	@$(MAKE) -s all
