@@ -162,11 +162,16 @@ install: all
 	install -d $(DESTDIR)$(UNITDIR) $(DESTDIR)$(SYSUSERSDIR) \
 	    $(DESTDIR)$(TMPFILESDIR) $(DESTDIR)$(SYSCONFDIR)/xinetd.d
 	install -m 0644 systemd/smtp-sink.socket $(DESTDIR)$(UNITDIR)/smtp-sink.socket
+	install -m 0644 systemd/smtp-submission.socket \
+	    $(DESTDIR)$(UNITDIR)/smtp-submission.socket
 	sed 's|@BINDIR@|$(BINDIR)|g' systemd/smtp-sink@.service \
 	    >$(DESTDIR)$(UNITDIR)/smtp-sink@.service
+	sed 's|@BINDIR@|$(BINDIR)|g' systemd/smtp-submission@.service \
+	    >$(DESTDIR)$(UNITDIR)/smtp-submission@.service
 	sed 's|@BINDIR@|$(BINDIR)|g' xinetd/smtp-sink \
 	    >$(DESTDIR)$(SYSCONFDIR)/xinetd.d/smtp-sink
 	chmod 0644 $(DESTDIR)$(UNITDIR)/smtp-sink@.service \
+	    $(DESTDIR)$(UNITDIR)/smtp-submission@.service \
 	    $(DESTDIR)$(SYSCONFDIR)/xinetd.d/smtp-sink
 	install -m 0644 systemd/smtp-sink.sysusers $(DESTDIR)$(SYSUSERSDIR)/smtp-sink.conf
 	install -m 0644 systemd/smtp-sink.tmpfiles $(DESTDIR)$(TMPFILESDIR)/smtp-sink.conf
@@ -178,6 +183,8 @@ uninstall:
 	    $(DESTDIR)$(MANDIR)/man8/smtp-session.8 \
 	    $(DESTDIR)$(UNITDIR)/smtp-sink.socket \
 	    $(DESTDIR)$(UNITDIR)/smtp-sink@.service \
+	    $(DESTDIR)$(UNITDIR)/smtp-submission.socket \
+	    $(DESTDIR)$(UNITDIR)/smtp-submission@.service \
 	    $(DESTDIR)$(SYSUSERSDIR)/smtp-sink.conf \
 	    $(DESTDIR)$(TMPFILESDIR)/smtp-sink.conf \
 	    $(DESTDIR)$(SYSCONFDIR)/xinetd.d/smtp-sink

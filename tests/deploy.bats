@@ -321,27 +321,32 @@ container_with_socket() {
 	assert_output active
 }
 
-@test "systemd-analyze verify: both units print nothing" {
+@test "systemd-analyze verify: all units print nothing" {
 	run make -s install PREFIX="$TMP/p"
 	assert_success
 	# verify also runs man(1) on Documentation=: the installed pages.
 	MANPATH=$TMP/p/share/man run systemd-analyze verify \
 	    "$TMP/p/lib/systemd/system/smtp-sink.socket" \
-	    "$TMP/p/lib/systemd/system/smtp-sink@.service"
+	    "$TMP/p/lib/systemd/system/smtp-sink@.service" \
+	    "$TMP/p/lib/systemd/system/smtp-submission.socket" \
+	    "$TMP/p/lib/systemd/system/smtp-submission@.service"
 	assert_output ''
 	assert_success
 }
 
-@test "systemd-analyze security: smtp-sink@.service is exposed 1.5 or less" {
+@test "systemd-analyze security: smtp-sink@.service and smtp-submission@.service are exposed 1.5 or less" {
 	run make -s install PREFIX="$TMP/p"
 	assert_success
-	run systemd-analyze security --offline=true --no-pager \
-	    "$TMP/p/lib/systemd/system/smtp-sink@.service"
-	assert_success
-	level=$(sed -n 's/.*Overall exposure level for [^:]*: \([0-9.]*\).*/\1/p' <<<"$output")
-	[ -n "$level" ] || fail "no exposure level in: $output"
-	awk -v l="$level" 'BEGIN { exit !(l <= 1.5) }' ||
-		fail "exposure $level > 1.5: $output"
+	local unit
+	for unit in smtp-sink@.service smtp-submission@.service; do
+		run systemd-analyze security --offline=true --no-pager \
+		    "$TMP/p/lib/systemd/system/$unit"
+		assert_success
+		level=$(sed -n 's/.*Overall exposure level for [^:]*: \([0-9.]*\).*/\1/p' <<<"$output")
+		[ -n "$level" ] || fail "no exposure level in: $output"
+		awk -v l="$level" 'BEGIN { exit !(l <= 1.5) }' ||
+			fail "$unit: exposure $level > 1.5: $output"
+	done
 }
 
 @test "systemd: a message through smtp-sink.socket lands in the Maildir and the journal" {
