@@ -65,9 +65,9 @@ WATCH_OBJS = $(call objs,$(WATCH_ALL))
 
 all: smtp-session smtp-watch
 
-# libcrypt verifies AUTH's hashes: cheap to map, so linked; libssl is
-# loaded with dlopen only by a session with a TLS option (session/tls.c).
-SESSION_LIBS = -lcrypt
+# libcrypt (--auth) and libssl (--tls-cert) are loaded with dlopen, only
+# by a session that uses them (session/credentials.c, session/tls.c).
+SESSION_LIBS =
 
 smtp-session: $(SESSION_OBJS)
 	$(CC) $(CFLAGS) $(LDFLAGS_ALL) -o $@ $(SESSION_OBJS) $(SESSION_LIBS) $(LDLIBS)

@@ -290,8 +290,6 @@ struct session {
 	enum auth_step auth_step;
 	unsigned auth_failures;
 	char helo[SESSION_HELO_MAX + 1];
-	char user[SASL_USER_MAX + 1]; /* who AUTH said the client is */
-	char tls[128];                /* the edge's description of TLS */
 	struct envelope env;
 	/* the large members last: session_init clears what comes before */
 	struct data_machine data;
@@ -300,6 +298,10 @@ struct session {
 	 * SESSION_LINE_MAX, and only its first bytes are touched otherwise */
 	char line[SASL_LINE_MAX];
 	struct sasl_creds creds; /* wiped after each check */
+	/* read only through env.auth_user and env.tls, which are cleared:
+	 * a session that never uses them never touches their pages */
+	char user[SASL_USER_MAX + 1]; /* who AUTH said the client is */
+	char tls[128];                /* the edge's description of TLS */
 };
 
 /* Starts the session and writes the greeting.  The recipient table is

@@ -69,7 +69,9 @@ static struct {
 	void (*err_clear)(void);
 } fn;
 
-static const char *const names[] = {
+/* Arrays, not pointers: no relocation at start for a session that never
+ * loads libssl. */
+static const char names[][40] = {
 	"TLS_server_method", "SSL_CTX_new", "SSL_CTX_ctrl",
 	"SSL_CTX_set_options", "SSL_CTX_set_num_tickets",
 	"SSL_CTX_use_certificate_chain_file", "SSL_CTX_use_PrivateKey_file",
