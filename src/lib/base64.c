@@ -9,9 +9,8 @@
 
 #include "lib/base64.h"
 
-/* The value of a base64 character, or -1. */
-static int
-value(unsigned char c)
+int
+base64_value(unsigned char c)
 {
 	if (c >= 'A' && c <= 'Z')
 		return c - 'A';
@@ -34,7 +33,7 @@ group(const unsigned char *g, int pad, unsigned char *out)
 	unsigned long bits = 0;
 
 	for (int i = 0; i < 4 - pad; i++) {
-		int v = value(g[i]);
+		int v = base64_value(g[i]);
 		if (v < 0)
 			return -1;
 		bits |= (unsigned long)v << (18 - 6 * i);

@@ -8,6 +8,10 @@
 
 #include <stddef.h>
 
+/* The value of a character of the base64 alphabet, or -1: for decoders
+ * with rules of their own (RFC 2047's encoded words). */
+int base64_value(unsigned char c);
+
 /* The octets a decode of len characters can give at most. */
 #define BASE64_DECODED_MAX(len) ((len) / 4 * 3)
 
