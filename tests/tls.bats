@@ -158,7 +158,8 @@ PY
 # CVE-2011-0411: what the client sent after STARTTLS, in the same write,
 # must not be answered inside TLS.
 @test "STARTTLS injection: a NOOP sent with STARTTLS in one write is never answered" {
-	start_server --discard "${TLS[@]}"
+	mkdir "$TEST_DIR/tr"
+	start_server --discard "${TLS[@]}" --transcript "$TEST_DIR/tr"
 	run py <<'PY'
 import os, socket, ssl
 s = socket.create_connection(("127.0.0.1", int(os.environ["PORT"])), 10)
@@ -195,6 +196,8 @@ PY
 	assert_output "221 2.0.0 Bye"
 	run cat "$TEST_DIR/server.log"
 	assert_output --partial "event=starttls-pipelining peer=127.0.0.1 dropped=6"
+	run cat "$TEST_DIR"/tr/*
+	assert_output --partial "# TLS handshake; 6 octets sent after STARTTLS thrown away"
 }
 
 @test "STARTTLS: 502 without TLS configured, 501 with an argument" {

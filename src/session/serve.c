@@ -169,8 +169,11 @@ starttls(struct session *s, struct conn *c, const struct serve_limits *lim)
 
 	if (dropped)
 		log_starttls_dropped(id, peer, dropped);
-	if (c->tap)
-		transcript_note(c->tap, "TLS handshake");
+	if (c->tap) {
+		snprintf(why, sizeof(why), "TLS handshake; %zu octets sent "
+		    "after STARTTLS thrown away", dropped);
+		transcript_note(c->tap, why);
+	}
 	if (conn_tls(c, clock_ms() + (long long)lim->timeout * 1000, why,
 	    sizeof(why)) < 0) {
 		log_tls_failed(id, peer, why);
