@@ -21,10 +21,10 @@ sasl_response(const char *line, size_t n, unsigned char *out, size_t cap,
 	*len = 0;
 	if (n == 1 && line[0] == '*')
 		return SASL_CANCEL;
-	if (n == 1 && line[0] == '=')
+	/* "=" is an empty initial response, an empty line an empty
+	 * continuation (RFC 4954 4) */
+	if ((n == 1 && line[0] == '=') || n == 0)
 		return SASL_OK;
-	if (n == 0) /* an empty line is no base64 of anything */
-		return SASL_BAD_B64;
 	got = base64_decode(line, n, out, cap);
 	if (got < 0)
 		return SASL_BAD_B64;

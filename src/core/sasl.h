@@ -28,8 +28,9 @@ struct sasl_creds {
 	char pass[SASL_PASS_MAX + 1];
 };
 
-/* A client response line (without CRLF) decoded into out; "=" is the
- * empty response (RFC 4954 4).  *len receives the octets. */
+/* A client response line (without CRLF) decoded into out; "=" (as an
+ * initial response) and an empty line (as a continuation) are the empty
+ * response (RFC 4954 4).  *len receives the octets. */
 enum sasl_result sasl_response(const char *line, size_t n,
     unsigned char *out, size_t cap, size_t *len);
 
