@@ -17,6 +17,7 @@ setup_file() {
 		echo "alice:$(mkpasswd -m yescrypt secret)"
 		echo "bob:$(openssl passwd -6 hunter2)"
 		echo "carol:plaintext"
+		echo "dave:$(mkpasswd -m bcrypt -R 5 pw4dave)"
 	} >"$d/users"
 }
 
@@ -285,6 +286,13 @@ PY
 	assert_line --index 12 "535 5.7.8 Authentication credentials invalid"
 	assert_line --index 13 "421 4.7.0 $(hostname) Error: too many failed authentications"
 	refute_output --partial "250 2.0.0 Ok"
+}
+
+@test "a bcrypt hash (\$2b\$) is verified too; the wrong password for it is not" {
+	start_server --discard --auth "$USERS"
+	run smtp_raw "b\"EHLO c.test\\r\\nAUTH PLAIN $(printf '\0dave\0nope' | base64)\\r\\nAUTH PLAIN $(printf '\0dave\0pw4dave' | base64)\\r\\nQUIT\\r\\n\""
+	assert_line "535 5.7.8 Authentication credentials invalid"
+	assert_line "235 2.7.0 Authentication successful"
 }
 
 @test "AUTH replies: --auth-required gives 530 5.7.0 until the client authenticated" {
