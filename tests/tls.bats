@@ -366,10 +366,17 @@ PY
 	assert_output --partial "235 2.7.0"
 }
 
-@test "--tls-on-connect behind --proxy-protocol: the header is read without touching the ClientHello" {
+@test "--tls-on-connect behind --proxy-protocol: a v1 or v2 header is read without touching the ClientHello" {
 	start_server --maildir "$TEST_DIR/md" --auth-any "${TLS[@]}" --tls-on-connect --proxy-protocol
-	run py <<'PY'
-import os, smtplib, socket, ssl
+	local v
+	for v in 1 2; do
+	run py "$v" <<'PY'
+import os, socket, ssl, struct, sys
+if sys.argv[1] == "1":
+    header = b"PROXY TCP4 198.51.100.9 192.0.2.1 4711 465\r\n"
+else:
+    header = (b"\r\n\r\n\0\r\nQUIT\n\x21\x11" + struct.pack("!H", 12) +
+              bytes([198, 51, 100, 9, 192, 0, 2, 1]) + struct.pack("!HH", 4711, 465))
 s = socket.create_connection(("127.0.0.1", int(os.environ["PORT"])), 10)
 ctx = ssl.create_default_context(cafile=os.environ["CERT"])
 ctx.check_hostname = False
@@ -387,7 +394,7 @@ try:
 except ssl.SSLWantReadError:
     pass
 # the header and the ClientHello in one write, as a balancer may send them
-s.sendall(b"PROXY TCP4 198.51.100.9 192.0.2.1 4711 465\r\n" + out.read())
+s.sendall(header + out.read())
 inc.write(s.recv(65536))
 pump()
 s.sendall(out.read())
@@ -405,8 +412,11 @@ PY
 	assert_success
 	assert_line --index 0 "220"
 	assert_line --index 1 "221 2.0.0 Bye"
-	run cat "$TEST_DIR/server.log"
-	assert_output --partial "event=tls peer=198.51.100.9"
+	done
+	run grep -c "event=tls peer=198.51.100.9" "$TEST_DIR/server.log"
+	assert_output 2
+	run grep -c "event=proxy peer=198.51.100.9 port=4711 proxy=127.0.0.1 version=[12]" "$TEST_DIR/server.log"
+	assert_output 2
 }
 
 # RFC 4954 14: the server must not tell, by time, which user names exist.
