@@ -65,8 +65,12 @@ WATCH_OBJS = $(call objs,$(WATCH_ALL))
 
 all: smtp-session smtp-watch
 
+# libcrypt (--auth) and libssl (--tls-cert) are loaded with dlopen, only
+# by a session that uses them (session/credentials.c, session/tls.c).
+SESSION_LIBS =
+
 smtp-session: $(SESSION_OBJS)
-	$(CC) $(CFLAGS) $(LDFLAGS_ALL) -o $@ $(SESSION_OBJS) $(LDLIBS)
+	$(CC) $(CFLAGS) $(LDFLAGS_ALL) -o $@ $(SESSION_OBJS) $(SESSION_LIBS) $(LDLIBS)
 
 smtp-watch: $(WATCH_OBJS)
 	$(CC) $(CFLAGS) $(LDFLAGS_ALL) -o $@ $(WATCH_OBJS) $(LDLIBS)
@@ -116,7 +120,7 @@ sanitize:
 	    SESSION_BIN=build-san/smtp-session all-san
 
 all-san: $(SESSION_OBJS) $(WATCH_OBJS) $(UNIT_TESTS) $(TRANSCRIPT)
-	$(CC) $(CFLAGS) $(LDFLAGS_ALL) -o $(BUILD)/smtp-session $(SESSION_OBJS) $(LDLIBS)
+	$(CC) $(CFLAGS) $(LDFLAGS_ALL) -o $(BUILD)/smtp-session $(SESSION_OBJS) $(SESSION_LIBS) $(LDLIBS)
 	$(CC) $(CFLAGS) $(LDFLAGS_ALL) -o $(BUILD)/smtp-watch $(WATCH_OBJS) $(LDLIBS)
 
 # A build whose confinement reports what it refuses (tests/confine.bats),
@@ -128,7 +132,7 @@ unconfined:
 	@$(MAKE) -s BUILD=build-noconf CONFINE=no build-noconf/smtp-session
 
 $(BUILD)/smtp-session: $(SESSION_OBJS)
-	$(CC) $(CFLAGS) $(LDFLAGS_ALL) -o $@ $(SESSION_OBJS) $(LDLIBS)
+	$(CC) $(CFLAGS) $(LDFLAGS_ALL) -o $@ $(SESSION_OBJS) $(SESSION_LIBS) $(LDLIBS)
 
 run: deps-run
 	@$(MAKE) -s all
@@ -159,11 +163,16 @@ install: all
 	install -d $(DESTDIR)$(UNITDIR) $(DESTDIR)$(SYSUSERSDIR) \
 	    $(DESTDIR)$(TMPFILESDIR) $(DESTDIR)$(SYSCONFDIR)/xinetd.d
 	install -m 0644 systemd/smtp-sink.socket $(DESTDIR)$(UNITDIR)/smtp-sink.socket
+	install -m 0644 systemd/smtp-submission.socket \
+	    $(DESTDIR)$(UNITDIR)/smtp-submission.socket
 	sed 's|@BINDIR@|$(BINDIR)|g' systemd/smtp-sink@.service \
 	    >$(DESTDIR)$(UNITDIR)/smtp-sink@.service
+	sed 's|@BINDIR@|$(BINDIR)|g' systemd/smtp-submission@.service \
+	    >$(DESTDIR)$(UNITDIR)/smtp-submission@.service
 	sed 's|@BINDIR@|$(BINDIR)|g' xinetd/smtp-sink \
 	    >$(DESTDIR)$(SYSCONFDIR)/xinetd.d/smtp-sink
 	chmod 0644 $(DESTDIR)$(UNITDIR)/smtp-sink@.service \
+	    $(DESTDIR)$(UNITDIR)/smtp-submission@.service \
 	    $(DESTDIR)$(SYSCONFDIR)/xinetd.d/smtp-sink
 	install -m 0644 systemd/smtp-sink.sysusers $(DESTDIR)$(SYSUSERSDIR)/smtp-sink.conf
 	install -m 0644 systemd/smtp-sink.tmpfiles $(DESTDIR)$(TMPFILESDIR)/smtp-sink.conf
@@ -175,6 +184,8 @@ uninstall:
 	    $(DESTDIR)$(MANDIR)/man8/smtp-session.8 \
 	    $(DESTDIR)$(UNITDIR)/smtp-sink.socket \
 	    $(DESTDIR)$(UNITDIR)/smtp-sink@.service \
+	    $(DESTDIR)$(UNITDIR)/smtp-submission.socket \
+	    $(DESTDIR)$(UNITDIR)/smtp-submission@.service \
 	    $(DESTDIR)$(SYSUSERSDIR)/smtp-sink.conf \
 	    $(DESTDIR)$(TMPFILESDIR)/smtp-sink.conf \
 	    $(DESTDIR)$(SYSCONFDIR)/xinetd.d/smtp-sink

@@ -321,27 +321,32 @@ container_with_socket() {
 	assert_output active
 }
 
-@test "systemd-analyze verify: both units print nothing" {
+@test "systemd-analyze verify: all units print nothing" {
 	run make -s install PREFIX="$TMP/p"
 	assert_success
 	# verify also runs man(1) on Documentation=: the installed pages.
 	MANPATH=$TMP/p/share/man run systemd-analyze verify \
 	    "$TMP/p/lib/systemd/system/smtp-sink.socket" \
-	    "$TMP/p/lib/systemd/system/smtp-sink@.service"
+	    "$TMP/p/lib/systemd/system/smtp-sink@.service" \
+	    "$TMP/p/lib/systemd/system/smtp-submission.socket" \
+	    "$TMP/p/lib/systemd/system/smtp-submission@.service"
 	assert_output ''
 	assert_success
 }
 
-@test "systemd-analyze security: smtp-sink@.service is exposed 1.5 or less" {
+@test "systemd-analyze security: smtp-sink@.service and smtp-submission@.service are exposed 1.5 or less" {
 	run make -s install PREFIX="$TMP/p"
 	assert_success
-	run systemd-analyze security --offline=true --no-pager \
-	    "$TMP/p/lib/systemd/system/smtp-sink@.service"
-	assert_success
-	level=$(sed -n 's/.*Overall exposure level for [^:]*: \([0-9.]*\).*/\1/p' <<<"$output")
-	[ -n "$level" ] || fail "no exposure level in: $output"
-	awk -v l="$level" 'BEGIN { exit !(l <= 1.5) }' ||
-		fail "exposure $level > 1.5: $output"
+	local unit
+	for unit in smtp-sink@.service smtp-submission@.service; do
+		run systemd-analyze security --offline=true --no-pager \
+		    "$TMP/p/lib/systemd/system/$unit"
+		assert_success
+		level=$(sed -n 's/.*Overall exposure level for [^:]*: \([0-9.]*\).*/\1/p' <<<"$output")
+		[ -n "$level" ] || fail "no exposure level in: $output"
+		awk -v l="$level" 'BEGIN { exit !(l <= 1.5) }' ||
+			fail "$unit: exposure $level > 1.5: $output"
+	done
 }
 
 @test "systemd: a message through smtp-sink.socket lands in the Maildir and the journal" {
@@ -376,6 +381,52 @@ container_with_socket() {
 	assert_line --regexp '^ +_SYSTEMD_UNIT=smtp-sink@.+\.service$'
 	assert_line '    SYSLOG_IDENTIFIER=smtp-session'
 	assert_no_failed_instance
+}
+
+# The submission units as shipped: port 465, implicit TLS, AUTH, and the
+# key, certificate and users' file as systemd credentials that the
+# service's user could not read itself (root's, mode 0600).
+@test "systemd: smtp-submission.socket on 465: implicit TLS and AUTH, credentials by LoadCredential=" {
+	container_with_socket
+	openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes \
+	    -keyout "$TMP/tls.key" -out "$TMP/tls.crt" -days 2 \
+	    -subj /CN=sink.test 2>/dev/null
+	echo "alice:$(mkpasswd -m yescrypt s3cret)" >"$TMP/users"
+	in_ct install -d -m 0700 /etc/smtp-sink
+	local f
+	for f in tls.key tls.crt users; do
+		in_ct sh -c "cat >/etc/smtp-sink/$f && chmod 0600 /etc/smtp-sink/$f" <"$TMP/$f"
+	done
+	run in_ct systemctl start smtp-submission.socket
+	assert_success
+	run nsenter -t "$PID1" -n -- python3 - <<'PY'
+import smtplib, ssl
+ctx = ssl.create_default_context()
+ctx.check_hostname = False
+ctx.verify_mode = ssl.CERT_NONE
+with smtplib.SMTP_SSL("127.0.0.1", 465, context=ctx, timeout=20) as s:
+    try:
+        s.sendmail("a@example.test", ["b@example.test"], b"Subject: x\r\n\r\nx\r\n")
+        print("sent without AUTH")
+    except smtplib.SMTPSenderRefused as e:
+        print("refused", e.smtp_code)
+    s.login("alice", "s3cret")
+    s.sendmail("a@example.test", ["b@example.test"],
+               b"Subject: submission\r\n\r\nmarker-submission\r\n")
+print("sent", s.sock is None)
+PY
+	assert_success
+	assert_line "refused 530"
+	assert_line "sent True"
+	run in_ct sh -c 'grep -rl marker-submission /var/lib/smtp-sink/Maildir/new | xargs cat'
+	assert_output --partial "with ESMTPSA id"
+	assert_output --partial "(Authenticated sender: alice)"
+	for f in $(seq 100); do
+		[ -z "$(in_ct systemctl list-units --no-legend --state=active,activating,deactivating 'smtp-submission@*.service')" ] && break
+		sleep 0.1
+	done
+	run in_ct systemctl list-units --all --no-legend --state=failed 'smtp-submission@*.service'
+	assert_output ''
 }
 
 @test "systemd: 250 bare connections leave smtp-sink.socket listening" {

@@ -227,6 +227,40 @@ check_stored() {
 	[ "$(maildir_count "$TEST_DIR/md")" -eq 0 ]
 }
 
+# Postfix's own SMTP client as a submission client: TLS required, SASL
+# PLAIN with a password from a map, against --auth and --auth-required.
+@test "Postfix: smtp_tls_security_level = encrypt and SASL, stored with ESMTPSA" {
+	postfix_probe
+	openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes \
+		-keyout "$TEST_DIR/key.pem" -out "$TEST_DIR/cert.pem" -days 2 \
+		-subj /CN=sink.test 2>/dev/null
+	echo "relay:$(mkpasswd -m yescrypt s3cret)" >"$TEST_DIR/users"
+	start_server --maildir "$TEST_DIR/md" --hostname sink.test \
+		--tls-cert "$TEST_DIR/cert.pem" --tls-key "$TEST_DIR/key.pem" \
+		--auth "$TEST_DIR/users" --auth-required
+	postfix_init "smtp_tls_security_level = encrypt" "smtp_tls_loglevel = 1" \
+		"smtp_sasl_auth_enable = yes" \
+		"smtp_sasl_password_maps = inline:{[127.0.0.1]:$PORT=relay:s3cret}" \
+		"smtp_sasl_security_options = noanonymous" \
+		"smtp_sasl_tls_security_options = noanonymous"
+	# TLS in Postfix's client needs its TLS manager (the entropy source)
+	echo "tlsmgr    unix  -       -       n       1000?   1       tlsmgr" \
+		>>"$PF/etc/master.cf"
+	postfix_start
+	message_ascii submitted@example.test >"$TEST_DIR/m"
+	postfix_sendmail -f sender@example.test r@example.test <"$TEST_DIR/m"
+	postfix_wait 'status=sent' 1
+	check_stored "$TEST_DIR/md" submitted@example.test "$TEST_DIR/m"
+	f=$(message_file "$TEST_DIR/md" submitted@example.test)
+	run grep -E $'^\t\\(Authenticated sender: relay\\)$|with ESMTPSA id|^\t\\(using TLSv1\\.[23] with cipher ' "$f"
+	assert_equal "${#lines[@]}" 3
+	run grep -E 'Untrusted TLS connection established to 127\.0\.0\.1\[127\.0\.0\.1\]:[0-9]+: TLSv1\.[23]' "$PF/maillog"
+	assert_success
+	run cat "$TEST_DIR/server.log"
+	assert_output --partial "event=auth peer=127.0.0.1 user=relay detail=ok"
+	refute_output --partial s3cret
+}
+
 @test "Exim: three recipients, 8-bit, dot lines, long lines, stored byte for byte" {
 	exim_probe
 	start_server --maildir "$TEST_DIR/md" --hostname sink.test

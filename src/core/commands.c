@@ -84,6 +84,10 @@ ehlo(struct session *s, const char *arg, const char *end, const char *verb)
 			reply_more(s, R_EHLO_LINE, keywords[i].keyword);
 		}
 	}
+	if (starttls_offered(s) && !(s->cfg->withheld & EXT_STARTTLS))
+		reply_more(s, R_EHLO_LINE, "STARTTLS");
+	if (auth_offered(s) && !(s->cfg->withheld & EXT_AUTH))
+		reply_more(s, R_EHLO_LINE, "AUTH PLAIN LOGIN");
 	reply(s, R_EHLO_LINE, "HELP");
 }
 

@@ -91,8 +91,11 @@ void
 cmd_mail(struct session *s, const char *arg, const char *end)
 {
 	struct mail_params params;
-	enum reply_id bad = check_mail(s, arg, end, &params);
+	enum reply_id bad;
 
+	if (auth_mail_refused(s))
+		return;
+	bad = check_mail(s, arg, end, &params);
 	if (bad) {
 		reply(s, bad);
 		return;

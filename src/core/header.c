@@ -37,14 +37,21 @@ header_clean(char *dst, size_t n, const char *src)
 	dst[o] = '\0';
 }
 
+/* RFC 3848 and RFC 6531: the base word, then S for TLS, A for AUTH. */
 const char *
 header_protocol(const struct envelope *env)
 {
-	if (env->lmtp) /* RFC 3848, RFC 6531 */
-		return env->params.smtputf8 ? "UTF8LMTP" : "LMTP";
-	if (env->params.smtputf8)
-		return "UTF8SMTP";
-	return env->esmtp ? "ESMTP" : "SMTP";
+	static const char words[4][4][12] = {
+		{ "ESMTP", "ESMTPA", "ESMTPS", "ESMTPSA" },
+		{ "UTF8SMTP", "UTF8SMTPA", "UTF8SMTPS", "UTF8SMTPSA" },
+		{ "LMTP", "LMTPA", "LMTPS", "LMTPSA" },
+		{ "UTF8LMTP", "UTF8LMTPA", "UTF8LMTPS", "UTF8LMTPSA" },
+	};
+	unsigned how = (env->tls ? 2u : 0u) | (env->auth_user ? 1u : 0u);
+
+	if (!env->esmtp && !env->lmtp && !env->params.smtputf8)
+		return "SMTP"; /* HELO: no extension, no word for one */
+	return words[(env->lmtp ? 2 : 0) + (env->params.smtputf8 ? 1 : 0)][how];
 }
 
 /* RFC 5321 4.4 TCP-info: an address literal, or a comment saying where
@@ -114,6 +121,25 @@ helo_comment(char *dst, size_t n, const char *helo)
 	dst[o] = '\0';
 }
 
+/* Postfix's comments for TLS and AUTH: how the message came, and who
+ * the client proved to be; both quoted as the HELO name is. */
+static void
+secure_comments(char *dst, size_t n, const struct envelope *env)
+{
+	char tls[160], user[2 * SASL_USER_MAX + 4];
+	size_t o = 0;
+
+	dst[0] = '\0';
+	if (env->tls) {
+		helo_comment(tls, sizeof(tls), env->tls);
+		o += (size_t)snprintf(dst, n, "\n\t(using %s)", tls);
+	}
+	if (env->auth_user && o < n) {
+		helo_comment(user, sizeof(user), env->auth_user);
+		snprintf(dst + o, n - o, "\n\t(Authenticated sender: %s)", user);
+	}
+}
+
 /*
  * "from" names the HELO only when it is a domain or an address literal,
  * as RFC 5321 4.4 has it; any other HELO goes into the comment, quoted,
@@ -124,8 +150,9 @@ helo_comment(char *dst, size_t n, const char *helo)
 static void
 put_received(struct block *b, const struct envelope *env, const char *date)
 {
-	char line[1024], helo[2 * SESSION_HELO_MAX + 16], client[128];
+	char line[2048], helo[2 * SESSION_HELO_MAX + 16], client[128];
 	char host[256], from[SESSION_HELO_MAX + 1];
+	char secure[2 * SASL_USER_MAX + 256];
 	int n;
 
 	client_literal(client, sizeof(client), env->client_addr);
@@ -140,9 +167,10 @@ put_received(struct block *b, const struct envelope *env, const char *date)
 		helo_comment(helo + 7, sizeof(helo) - 8, env->helo);
 		strcat(helo, "\"");
 	}
+	secure_comments(secure, sizeof(secure), env);
 	n = snprintf(line, sizeof(line),
-	    "Received: from %s (%s%s)\n\tby %s (smtp-sink) with %s id %s",
-	    from, client, helo, host, header_protocol(env), env->id);
+	    "Received: from %s (%s%s)%s\n\tby %s (smtp-sink) with %s id %s",
+	    from, client, helo, secure, host, header_protocol(env), env->id);
 	if (n > 0 && (size_t)n < sizeof(line)) {
 		if (env->nrcpt == 1)
 			n += snprintf(line + n, sizeof(line) - (size_t)n,

@@ -45,6 +45,20 @@ void chunk_refuse(struct session *, const char *arg, const char *end,
 /* the current chunk has been read whole */
 void chunk_end(struct session *);
 
+/* auth.c: AUTH (RFC 4954) */
+void cmd_auth(struct session *, const char *arg, const char *end);
+bool auth_offered(const struct session *); /* EHLO lists it */
+bool auth_is_line(const char *line, size_t len); /* "AUTH ..." */
+/* the line for the log, its initial response replaced by "***" */
+void auth_mask(const char *line, size_t len, char *buf, size_t cap);
+void auth_continue(struct session *, const char *line, size_t len);
+void auth_abort(struct session *); /* the exchange ends, unjudged */
+bool auth_mail_refused(struct session *); /* --auth-required: 530 */
+
+/* starttls.c: STARTTLS (RFC 3207) */
+void cmd_starttls(struct session *, const char *arg, const char *end);
+bool starttls_offered(const struct session *); /* EHLO lists it */
+
 /* session.c */
 void session_note(struct session *, enum session_event, const char *text,
     const char *reply, int error);

@@ -156,6 +156,44 @@ const struct reply_def reply_catalogue[R__COUNT] = {
 	/* faults on purpose */
 	[R_NO_SERVICE] = { 503, "5.5.1",
 	    ERROR_TEXT("no SMTP service here; send QUIT"), 0, NULL },
+
+	/* AUTH (RFC 4954 4, 6) and STARTTLS (RFC 3207 4) */
+	[R_AUTH_CHALLENGE] = { 334, NULL, "%s", 0, NULL },
+	[R_AUTH_OK] = { 235, "2.7.0", "Authentication successful", 0, NULL },
+	[R_AUTH_CANCELLED] = { 501, "5.7.0", "Authentication aborted", 0,
+	    NULL },
+	[R_AUTH_BAD_B64] = { 501, "5.5.2",
+	    ERROR_TEXT("invalid base64 data"), 0, NULL },
+	/* the failures are counted by auth.c, which ends the session after
+	 * AUTH_MAX_FAILURES: not again toward --max-errors */
+	[R_AUTH_FAILED] = { 535, "5.7.8",
+	    "Authentication credentials invalid", RF_NOT_COUNTED, NULL },
+	[R_AUTH_TEMPFAIL] = { 454, "4.7.0",
+	    "Temporary authentication failure", RF_NOT_COUNTED, NULL },
+	[R_AUTH_ALREADY] = { 503, "5.5.1", ERROR_TEXT("already authenticated"),
+	    0, NULL },
+	[R_IN_TRANSACTION] = { 503, "5.5.1",
+	    ERROR_TEXT("MAIL transaction in progress"), 0, NULL },
+	[R_NEED_EHLO] = { 503, "5.5.1", ERROR_TEXT("send EHLO first"), 0,
+	    NULL },
+	[R_AUTH_MECHANISM] = { 504, "5.5.4",
+	    "Unrecognized authentication type", 0, NULL },
+	[R_AUTH_NEEDS_TLS] = { 538, "5.7.11",
+	    "Encryption required for requested authentication mechanism", 0,
+	    NULL },
+	[R_AUTH_SYNTAX] = { 501, "5.5.4",
+	    "Syntax: AUTH mechanism [initial-response]", 0, NULL },
+	[R_AUTH_TOO_MANY] = { 421, "4.7.0",
+	    "%s " ERROR_TEXT("too many failed authentications"), RF_CLOSE,
+	    "too many failed authentications" },
+	[R_AUTH_REQUIRED] = { 530, "5.7.0", "Authentication required", 0,
+	    NULL },
+	[R_TLS_READY] = { 220, "2.0.0", "Ready to start TLS", 0, NULL },
+	[R_TLS_UNAVAILABLE] = { 454, "4.7.0",
+	    "TLS not available due to temporary reason", RF_NOT_COUNTED,
+	    NULL },
+	[R_TLS_ACTIVE] = { 554, "5.5.1", ERROR_TEXT("TLS already active"), 0,
+	    NULL },
 };
 
 /*

@@ -2,8 +2,9 @@
  * session.c: the SMTP state machine of RFC 5321: command lines in, the
  * verb table's checks, the handlers, and the DATA machine after 354.
  *
- * Invariants: a command line is never longer than SESSION_LINE_MAX in
- * memory (the excess is counted and dropped); every reply goes through
+ * Invariants: no more than SASL_LINE_MAX octets of a line are held in
+ * memory (the excess is counted and dropped), and a line that is not
+ * AUTH's is refused past SESSION_LINE_MAX; every reply goes through
  * reply() (reply.c); the message itself is never held, the DATA machine
  * and the BDAT framing pass it straight to the delivery; while a BDAT
  * chunk is pending every byte belongs to it, never to a command; nothing
@@ -149,6 +150,40 @@ dispatch(struct session *s, const struct verb *v, const char *arg,
 	s->verb = NULL;
 }
 
+/* The log sees a command, never the credentials in it. */
+static void
+note_command(struct session *s, const char *line, size_t len)
+{
+	char masked[64];
+
+	if (!auth_is_line(line, len)) {
+		session_note(s, SE_COMMAND, line, NULL, 0);
+		return;
+	}
+	auth_mask(line, len, masked, sizeof(masked));
+	session_note(s, SE_COMMAND, masked, NULL, 0);
+}
+
+/* A line of an AUTH exchange: a client response, masked in the log. */
+static void
+auth_line(struct session *s, char *line, size_t len, bool crlf)
+{
+	session_note(s, SE_COMMAND, "***", NULL, 0);
+	if (s->line_too_long) {
+		auth_abort(s);
+		reply(s, R_LINE_TOO_LONG);
+		return;
+	}
+	if (crlf)
+		len--;
+	else if (!s->cfg->local && s->cfg->bare_lf == BARE_LF_REJECT) {
+		auth_abort(s);
+		reply(s, R_BARE_LF_COMMAND);
+		return;
+	}
+	auth_continue(s, line, len);
+}
+
 /* One command line, without its LF. */
 static void
 process_line(struct session *s, char *line, size_t len)
@@ -157,7 +192,14 @@ process_line(struct session *s, char *line, size_t len)
 	const struct verb *v;
 	const char *arg;
 
-	if (s->line_too_long) {
+	if (s->auth_step != AUTH_IDLE) {
+		auth_line(s, line, len, crlf);
+		return;
+	}
+	/* only AUTH may be longer (RFC 4954 4); any line shorter than the
+	 * 512 octets of a command is held whole */
+	if (s->line_too_long ||
+	    (len >= SESSION_LINE_MAX && !auth_is_line(line, len))) {
 		reply(s, R_LINE_TOO_LONG);
 		return;
 	}
@@ -167,7 +209,7 @@ process_line(struct session *s, char *line, size_t len)
 		reply(s, R_BARE_LF_COMMAND);
 		return;
 	}
-	session_note(s, SE_COMMAND, line, NULL, 0);
+	note_command(s, line, len);
 	if (len == 0 || has_control(line, len)) {
 		reply(s, R_BAD_SYNTAX);
 		return;
@@ -180,7 +222,8 @@ process_line(struct session *s, char *line, size_t len)
 static void
 append_line(struct session *s, const char *p, size_t n)
 {
-	/* room for the NUL that the log needs */
+	/* room for the NUL that the log needs; the line may be as long as
+	 * an AUTH line, and process_line() holds any other to 512 */
 	if (s->line_too_long || n > sizeof(s->line) - 1 - s->line_len) {
 		s->line_too_long = true;
 		return;
@@ -223,7 +266,7 @@ session_init(struct session *s, const struct session_config *cfg)
 static inline bool
 answered(struct session *s, bool more_input, const char *what)
 {
-	if (s->delay_ms || (s->flags & SF_HUNG))
+	if (s->delay_ms || (s->flags & (SF_HUNG | SF_TLS_PENDING)))
 		return true;
 	if (s->cfg->extensions & EXT_PIPELINING)
 		return false;
@@ -242,6 +285,8 @@ session_feed(struct session *s, const char *in, size_t len)
 
 	if (s->flags & SF_HUNG)
 		return len; /* a fault: read, drop, say nothing */
+	if (s->flags & SF_TLS_PENDING)
+		return 0; /* nothing sent in clear runs after STARTTLS */
 	if (!run_more(s))
 		return 0;
 	while (p < end && s->state != ST_CLOSED && !s->more.item &&

@@ -31,6 +31,7 @@
 #include "core/bdat.h"
 #include "core/data.h"
 #include "core/reply.h"
+#include "core/sasl.h"
 
 #define SESSION_LINE_MAX 512 /* a command line with its CRLF, 4.5.3.1.4 */
 #define SESSION_HELO_MAX 255
@@ -54,6 +55,8 @@ struct envelope {
 			reply), or NULL: all share the message's */
 	uint64_t size; /* octets received, CRLF line ends */
 	bool chunked;  /* the message came in BDAT chunks (RFC 3030) */
+	const char *auth_user; /* AUTH's user name, or NULL */
+	const char *tls;       /* "TLSv1.3 with cipher X", or NULL: in clear */
 };
 
 /* A recipient's result at the end of a message (envelope.result[i]):
@@ -134,6 +137,29 @@ struct address_book_ops {
 
 enum bare_lf_policy { BARE_LF_NORMALIZE, BARE_LF_REJECT };
 
+/*
+ * AUTH (RFC 4954): the core decodes the exchange, the edge judges the
+ * credentials.  check() may take its time (a hash, a delay after a
+ * failure); failures counts the session's failed attempts before this
+ * one.  The password is wiped as soon as check() returns.
+ */
+#define AUTH_OK 0
+#define AUTH_BAD 1         /* 535 5.7.8 */
+#define AUTH_UNAVAILABLE 2 /* 454 4.7.0: the credentials cannot be read */
+#define AUTH_MAX_FAILURES 3 /* then 421 and the session ends */
+
+struct auth_ops {
+	int (*check)(void *ctx, const char *user, const char *pass,
+	    unsigned failures);
+};
+
+/* STARTTLS (RFC 3207): what the edge can do. */
+enum tls_offer {
+	TLS_NONE,     /* no certificate configured: 502, not advertised */
+	TLS_UNUSABLE, /* configured, but the key or certificate failed: 454 */
+	TLS_READY,
+};
+
 /* The service extensions EHLO may offer (RFC 5321 2.2). */
 #define EXT_PIPELINING 0x01
 #define EXT_SIZE 0x02
@@ -189,6 +215,13 @@ struct session_config {
 	const struct fault_table *faults;
 	uint64_t fault_seed; /* the odds of this session */
 	bool fail_by_address; /* a local part such as "451" asks for a fault */
+	/* AUTH: NULL when not configured (502, not advertised) */
+	const struct auth_ops *auth;
+	void *auth_ctx;
+	bool auth_clear;    /* AUTH allowed without TLS: loopback, a local
+			       pipe, or --auth-insecure */
+	bool auth_required; /* MAIL gets 530 until AUTH succeeded */
+	enum tls_offer tls; /* STARTTLS */
 	/* session_feed() returns at the end of each message, so the edge
 	 * knows which bytes were the message (a transcript leaves out what
 	 * is past its limit) */
@@ -214,6 +247,14 @@ enum session_state {
 			    AUTH exchange sets it while it waits for them) */
 #define SF_UNCOUNTED 0x20 /* replies now are not counted as errors (the
 			    replies per recipient of one LMTP message) */
+#define SF_TLS 0x40      /* the connection is encrypted */
+#define SF_AUTHED 0x80   /* AUTH succeeded */
+#define SF_TLS_PENDING 0x100 /* 220 to STARTTLS given: the edge handshakes
+				before another byte is read */
+
+/* Where an AUTH exchange is (s->auth_step). */
+enum auth_step { AUTH_IDLE, AUTH_PLAIN_WAIT, AUTH_LOGIN_USER,
+	AUTH_LOGIN_PASS };
 
 struct verb;
 
@@ -246,12 +287,21 @@ struct session {
 	struct chunk chunk; /* the BDAT chunk being read, if any */
 	bool line_too_long;
 	size_t line_len;
-	char line[SESSION_LINE_MAX];
+	enum auth_step auth_step;
+	unsigned auth_failures;
 	char helo[SESSION_HELO_MAX + 1];
 	struct envelope env;
 	/* the large members last: session_init clears what comes before */
 	struct data_machine data;
 	struct reply_buf out;
+	/* a command line; only an AUTH line may be longer than
+	 * SESSION_LINE_MAX, and only its first bytes are touched otherwise */
+	char line[SASL_LINE_MAX];
+	struct sasl_creds creds; /* wiped after each check */
+	/* read only through env.auth_user and env.tls, which are cleared:
+	 * a session that never uses them never touches their pages */
+	char user[SASL_USER_MAX + 1]; /* who AUTH said the client is */
+	char tls[128];                /* the edge's description of TLS */
 };
 
 /* Starts the session and writes the greeting.  The recipient table is
@@ -316,5 +366,19 @@ void session_shutdown(struct session *);
 void session_eof(struct session *);
 
 bool session_closed(const struct session *);
+
+/* STARTTLS was answered 220: the edge throws away every byte it holds
+ * from the client (RFC 3207 5, the command injection of CVE-2011-0411),
+ * handshakes, and says how it went.  session_feed() takes nothing until
+ * then. */
+bool session_tls_pending(const struct session *);
+
+/* The handshake succeeded (after STARTTLS, or before the greeting with
+ * implicit TLS): the session forgets HELO, AUTH and the transaction
+ * (RFC 3207 4.2); desc ("TLSv1.3 with cipher ...") goes into Received. */
+void session_tls_started(struct session *, const char *desc);
+
+/* The handshake failed: the session ends without a reply. */
+void session_tls_failed(struct session *, const char *why);
 
 #endif

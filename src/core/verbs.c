@@ -32,11 +32,10 @@ static const struct verb verbs[] = {
 	{ "VRFY", cmd_vrfy, IN_ANY, VF_JUNK, 0 },
 	{ "EXPN", cmd_expn, IN_ANY, VF_OPTIONAL | VF_JUNK, 0 },
 	{ "HELP", cmd_help, IN_ANY, VF_JUNK, 0 },
-	/* later capabilities fill these in; until then they are 502 */
-	{ "AUTH", cmd_not_implemented, IN_ANY, VF_HIDDEN | VF_EXT(EXT_AUTH),
-	    0 },
-	{ "STARTTLS", cmd_not_implemented, IN_ANY,
-	    VF_HIDDEN | VF_EXT(EXT_STARTTLS), 0 },
+	/* each checks its own state: its refusals say more than 503 */
+	{ "AUTH", cmd_auth, IN_ANY, VF_OPTIONAL | VF_EXT(EXT_AUTH), 0 },
+	{ "STARTTLS", cmd_starttls, IN_ANY,
+	    VF_OPTIONAL | VF_EXT(EXT_STARTTLS), 0 },
 	{ "ETRN", cmd_not_implemented, IN_ANY, VF_HIDDEN, 0 },
 	{ "TURN", cmd_not_implemented, IN_ANY, VF_HIDDEN, 0 },
 	{ "ATRN", cmd_not_implemented, IN_ANY, VF_HIDDEN, 0 },
@@ -84,6 +83,10 @@ offered(const struct session *s, const struct verb *v)
 		return (s->cfg->book & BOOK_ALIASES) != 0;
 	if (v->run == cmd_bdat)
 		return (s->cfg->extensions & EXT_CHUNKING) != 0;
+	if (v->run == cmd_auth)
+		return auth_offered(s);
+	if (v->run == cmd_starttls)
+		return starttls_offered(s);
 	return true;
 }
 

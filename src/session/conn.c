@@ -14,6 +14,8 @@
 #include <errno.h>
 #include <limits.h>
 #include <poll.h>
+#include <stdio.h>
+#include <string.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/time.h>
@@ -22,6 +24,7 @@
 #include "lib/clock.h"
 #include "lib/io.h"
 #include "session/conn.h"
+#include "session/tls.h"
 #include "session/transcript.h"
 
 void
@@ -57,13 +60,62 @@ conn_consume(struct conn *c, size_t n)
 		c->off = c->len = 0;
 }
 
-/* Reads into buf[c->len, CONN_BUF_SIZE), waiting until deadline: as
- * conn_fill. */
+/* Waits until fd is ready for events or deadline passes, the stop
+ * signals let in: 1, or -1 with errno ETIMEDOUT or EINTR. */
 static int
-read_more(struct conn *c, long long deadline)
+wait_fd(struct conn *c, int fd, short events, long long deadline)
+{
+	struct pollfd pfd = { fd, events, 0 };
+	long long wait = deadline - clock_ms();
+	struct timespec ts = { wait > 0 ? wait / 1000 : 0,
+		wait > 0 ? wait % 1000 * 1000000 : 0 };
+	int r = wait > 0 ? ppoll(&pfd, 1, &ts, &c->wait_mask) : 0;
+
+	if (r > 0)
+		return 1;
+	if (r == 0)
+		errno = ETIMEDOUT;
+	return -1;
+}
+
+/* A TLS call that wants the socket: waits for what it wants. */
+static int
+wait_tls(struct conn *c, long r, long long deadline)
+{
+	return r == TLS_WANT_WRITE ? wait_fd(c, c->out, POLLOUT, deadline) :
+	    wait_fd(c, c->in, POLLIN, deadline);
+}
+
+/* As read_more, over TLS: OpenSSL may hold decrypted octets that poll(2)
+ * cannot see, so it is asked first and the socket waited for after. */
+static int
+read_tls(struct conn *c, long long deadline)
+{
+	for (;;) {
+		long r = tls_read(c->buf + c->len, sizeof(c->buf) - c->len);
+		if (r > 0) {
+			if (c->tap)
+				transcript_client(c->tap, c->buf + c->len,
+				    (size_t)r);
+			c->len += (size_t)r;
+			return 1;
+		}
+		if (r == 0 || r == -1)
+			return (int)r;
+		if (wait_tls(c, r, deadline) < 0)
+			return -1;
+	}
+}
+
+/* Reads at most max octets into buf[c->len, CONN_BUF_SIZE), waiting
+ * until deadline: as conn_fill. */
+static int
+read_upto(struct conn *c, long long deadline, size_t max)
 {
 	struct pollfd pfd = { c->in, POLLIN, 0 };
 
+	if (tls_active())
+		return read_tls(c, deadline);
 	for (;;) {
 		long long wait = deadline - clock_ms();
 		struct timespec ts = { wait > 0 ? wait / 1000 : 0,
@@ -75,7 +127,7 @@ read_more(struct conn *c, long long deadline)
 			errno = ETIMEDOUT;
 			return -1;
 		}
-		ssize_t n = read(c->in, c->buf + c->len, sizeof(c->buf) - c->len);
+		ssize_t n = read(c->in, c->buf + c->len, max);
 		if (n < 0 && (errno == EINTR || errno == EAGAIN))
 			continue;
 		if (n <= 0)
@@ -85,6 +137,28 @@ read_more(struct conn *c, long long deadline)
 		c->len += (size_t)n;
 		return 1;
 	}
+}
+
+static int
+read_more(struct conn *c, long long deadline)
+{
+	return read_upto(c, deadline, sizeof(c->buf) - c->len);
+}
+
+/* How much more of a PROXY header there can be, read for read, without
+ * passing its end: version 2 says its length in its 16-octet head;
+ * version 1 is read an octet at a time (107 at most). */
+static size_t
+proxy_rest(const struct conn *c)
+{
+	static const unsigned char v2[12] = "\r\n\r\n\0\r\nQUIT\n";
+	const unsigned char *b = (const unsigned char *)c->buf;
+	size_t have = c->len - c->off;
+
+	if (have < 16 || memcmp(b + c->off, v2, sizeof(v2)) != 0)
+		return 1;
+	size_t total = 16 + ((size_t)b[c->off + 14] << 8 | b[c->off + 15]);
+	return total > have ? total - have : 1;
 }
 
 int
@@ -100,7 +174,8 @@ conn_fill(struct conn *c, long long deadline)
  * it in the same read stays in buf for the session, never lost and never
  * read twice. */
 int
-conn_proxy(struct conn *c, long long deadline, struct proxy_info *info)
+conn_proxy(struct conn *c, long long deadline, struct proxy_info *info,
+    bool exact)
 {
 	for (;;) {
 		enum proxy_result r = proxy_parse((const unsigned char *)c->buf +
@@ -117,7 +192,8 @@ conn_proxy(struct conn *c, long long deadline, struct proxy_info *info)
 			info->why = "header too long";
 			return -1;
 		}
-		got = read_more(c, deadline);
+		got = exact ? read_upto(c, deadline, proxy_rest(c)) :
+		    read_more(c, deadline);
 		if (got <= 0) {
 			info->why = got == 0 ? "connection closed before the header" :
 			    errno == ETIMEDOUT ? "no header in time" :
@@ -153,13 +229,62 @@ write_by_deadline(struct conn *c, const char *p, size_t n)
 	return 0;
 }
 
+/* Over TLS the descriptors are non-blocking: each piece waits for the
+ * socket within the same deadline as a write in clear. */
+static int
+write_tls(struct conn *c, const char *p, size_t n)
+{
+	long long deadline = clock_ms() + (long long)c->timeout * 1000;
+
+	while (n > 0) {
+		long w = tls_write(p, n);
+		if (w > 0) {
+			p += w, n -= (size_t)w;
+			continue;
+		}
+		if (w == -1 || w == 0 || wait_tls(c, w, deadline) < 0)
+			return -1;
+	}
+	return 0;
+}
+
 int
 conn_write(struct conn *c, const char *p, size_t n)
 {
 	if (c->tap)
 		transcript_server(c->tap, p, n);
+	if (tls_active())
+		return write_tls(c, p, n);
 	return c->socket ? io_write_all(c->out, p, n) :
 	    write_by_deadline(c, p, n);
+}
+
+size_t
+conn_discard(struct conn *c)
+{
+	size_t n = c->len - c->off;
+
+	c->off = c->len = 0;
+	return n;
+}
+
+int
+conn_tls(struct conn *c, long long deadline, char *why, size_t n)
+{
+	int r;
+
+	if (tls_begin(c->in, c->out, why, n) < 0)
+		return -1;
+	while ((r = tls_handshake(why, n)) != 1) {
+		if (r == -1)
+			return -1;
+		if (wait_tls(c, r, deadline) < 0) {
+			snprintf(why, n, "TLS handshake: %s", errno == ETIMEDOUT ?
+			    "no handshake in time" : "interrupted");
+			return -1;
+		}
+	}
+	return 0;
 }
 
 int

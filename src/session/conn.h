@@ -46,12 +46,24 @@ int conn_fill(struct conn *, long long deadline);
 /* Reads the PROXY protocol header that a load balancer sends first
  * (--proxy-protocol), waiting until deadline at most: 0 with *info filled
  * and the header consumed, whatever followed it left for the session; -1
- * with info->why when it is malformed, too long, late or missing. */
-int conn_proxy(struct conn *, long long deadline, struct proxy_info *info);
+ * with info->why when it is malformed, too long, late or missing.  With
+ * exact (implicit TLS comes next), not one octet past the header is
+ * read: the TLS ClientHello is OpenSSL's to read from the socket. */
+int conn_proxy(struct conn *, long long deadline, struct proxy_info *info,
+    bool exact);
 
 /* Writes all of it: 0, or -1 with errno when the client is gone or did
  * not read for --timeout. */
 int conn_write(struct conn *, const char *, size_t);
+
+/* STARTTLS: throws away the input read but not yet used, which came in
+ * clear before the handshake; returns how many octets. */
+size_t conn_discard(struct conn *);
+
+/* The server's side of a TLS handshake (tls.h has loaded the key),
+ * finished by deadline: 0, from then on every byte is encrypted; -1 with
+ * OpenSSL's reason in why. */
+int conn_tls(struct conn *, long long deadline, char *why, size_t n);
 
 /* Waits ms milliseconds with nothing to read or write (--delay), the
  * stop signals let in as in conn_fill: 0, or -1 with EINTR. */

@@ -280,6 +280,33 @@ log_proxy_refused(const char *session_id, const char *proxy,
 	    { "detail", why } }, 5);
 }
 
+void
+log_tls(const char *session_id, const char *peer, const char *desc)
+{
+	log_fields(LOG_INFO, (struct log_field[]){ { "session", session_id },
+	    { "event", "tls" }, { "peer", peer }, { "tls", desc } }, 4);
+}
+
+void
+log_tls_failed(const char *session_id, const char *peer, const char *why)
+{
+	log_fields(LOG_NOTICE, (struct log_field[]){
+	    { "session", session_id }, { "event", "tls-failed" },
+	    { "peer", peer }, { "reason", why } }, 4);
+}
+
+void
+log_starttls_dropped(const char *session_id, const char *peer,
+    size_t dropped)
+{
+	char n[24];
+
+	n[fmt_dec(n, dropped)] = '\0';
+	log_fields(LOG_NOTICE, (struct log_field[]){
+	    { "session", session_id }, { "event", "starttls-pipelining" },
+	    { "peer", peer }, { "dropped", n } }, 4);
+}
+
 /* One line per message, Postfix style: who, how big, where, then to
  * whom; recipients that do not fit are counted (rcpt_count, more=). */
 static void
@@ -301,6 +328,10 @@ log_message(const char *event, const struct envelope *env, const char *key,
 	f[n++] = (struct log_field){ "id", env->id };
 	f[n++] = (struct log_field){ "peer", env->client_addr };
 	f[n++] = (struct log_field){ "helo", env->helo };
+	if (env->auth_user) /* the name only: a password is never here */
+		f[n++] = (struct log_field){ "user", env->auth_user };
+	if (env->tls)
+		f[n++] = (struct log_field){ "tls", env->tls };
 	f[n++] = (struct log_field){ "from", sender };
 	f[n++] = (struct log_field){ "size", size };
 	f[n++] = (struct log_field){ key, text };

@@ -59,6 +59,15 @@ void log_proxy(const char *session_id, const char *client, unsigned port,
 void log_proxy_refused(const char *session_id, const char *proxy,
     const char *why);
 
+/* TLS: the handshake's result (desc: version and cipher), its failure
+ * with OpenSSL's reason, and the octets a STARTTLS threw away because
+ * they came in clear after the command (RFC 3207 5). */
+void log_tls(const char *session_id, const char *peer, const char *desc);
+void log_tls_failed(const char *session_id, const char *peer,
+    const char *why);
+void log_starttls_dropped(const char *session_id, const char *peer,
+    size_t dropped);
+
 /* The console (--print): a message between banners, each line behind a
  * fixed prefix and with controls made visible. */
 void log_console_begin(const char *id);

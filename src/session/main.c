@@ -4,7 +4,9 @@
  * to serve() until it ends.
  *
  * Exit status (sysexits): 0 for every ending the client caused (QUIT,
- * EOF, timeout, too many errors); 64 usage; 70 internal error.
+ * EOF, timeout, too many errors, a failed handshake); 64 usage; 70
+ * internal error; 78 (EX_CONFIG) when --tls-on-connect cannot load its
+ * key or certificate, since no client could ever be served.
  */
 #include <errno.h>
 #include <signal.h>
@@ -28,11 +30,13 @@
 #include "session/addrbook.h"
 #include "session/confine.h"
 #include "session/conn.h"
+#include "session/credentials.h"
 #include "session/deliver.h"
 #include "session/log.h"
 #include "session/options.h"
 #include "session/peer.h"
 #include "session/serve.h"
+#include "session/tls.h"
 #include "session/transcript.h"
 
 /* The time to the microsecond and 32 random bits: unique per host for
@@ -85,12 +89,13 @@ confine_session(const struct options *opt)
 
 static bool
 take_proxy_header(struct conn *c, struct peer *peer, unsigned timeout,
-    const char *id)
+    const char *id, bool exact)
 {
 	unsigned wait = timeout < PROXY_WAIT_MAX ? timeout : PROXY_WAIT_MAX;
 	struct proxy_info pi;
 
-	if (conn_proxy(c, clock_ms() + (long long)wait * 1000, &pi) < 0) {
+	if (conn_proxy(c, clock_ms() + (long long)wait * 1000, &pi, exact) <
+	    0) {
 		log_proxy_refused(id, peer->addr, pi.why);
 		return false;
 	}
@@ -137,6 +142,70 @@ transcript_start(struct transcript *tr, struct conn *c, const char *dir,
 		    strerror(errno));
 }
 
+/* A file name without a slash names a systemd credential when
+ * $CREDENTIALS_DIRECTORY is set (LoadCredential=): the key need not be
+ * readable by the service's user, systemd hands it over. */
+static const char *
+credential(const char *name, char *buf, size_t n)
+{
+	const char *dir = getenv("CREDENTIALS_DIRECTORY");
+
+	if (name == NULL || strchr(name, '/') || dir == NULL || *dir != '/')
+		return name;
+	snprintf(buf, n, "%s/%s", dir, name);
+	return buf;
+}
+
+/* Loads libssl and the key before the session confines itself.  A
+ * STARTTLS that cannot work is answered 454; implicit TLS that cannot
+ * work serves nobody, so the session exits EX_CONFIG at once. */
+static enum tls_offer
+tls_setup(const struct options *opt, const char *id)
+{
+	static char cert[4096], key[4096];
+	char why[512];
+
+	if (opt->tls_cert == NULL)
+		return TLS_NONE;
+	if (tls_load(credential(opt->tls_cert, cert, sizeof(cert)),
+	    credential(opt->tls_key, key, sizeof(key)), why, sizeof(why)) == 0)
+		return TLS_READY;
+	log_fields(LOG_ERR, (struct log_field[]){ { "session", id },
+	    { "event", "tls-config" }, { "reason", why } }, 3);
+	if (opt->tls_on_connect)
+		exit(EX_CONFIG);
+	return TLS_UNUSABLE;
+}
+
+/* --tls-on-connect: the handshake before the greeting; a client that
+ * fails it is gone, which is its ending, not ours. */
+static bool
+tls_first(struct conn *c, const struct peer *peer, unsigned timeout,
+    const char *id, char *desc, size_t n)
+{
+	char why[320];
+
+	if (conn_tls(c, clock_ms() + (long long)timeout * 1000, why,
+	    sizeof(why)) < 0) {
+		log_tls_failed(id, peer->addr, why);
+		return false;
+	}
+	tls_describe(desc, n);
+	log_tls(id, peer->addr, desc);
+	return true;
+}
+
+/* AUTH may be offered in clear on loopback and to a local pipe, where
+ * no password crosses a network; anywhere else only over TLS, unless
+ * the operator says otherwise (--auth-insecure). */
+static bool
+auth_in_clear(const struct options *opt, const struct peer *peer)
+{
+	return opt->auth_insecure || peer->local ||
+	    strncmp(peer->addr, "127.", 4) == 0 ||
+	    strcmp(peer->addr, "::1") == 0;
+}
+
 static const char *
 default_hostname(char *host, size_t n)
 {
@@ -155,6 +224,9 @@ main(int argc, char **argv)
 	static struct conn c;
 	static struct addrbook ab; /* its pages are touched only in use */
 	static struct transcript tr;
+	static struct credentials cred; /* its pages are touched only in use */
+	static char auth_path[4096], tls_desc[128];
+	enum tls_offer tls;
 	/* untouched pages cost nothing: only what a session uses is mapped */
 	static struct path rcpt_table[SESSION_RCPT_LIMIT];
 	static int rcpt_results[SESSION_RCPT_LIMIT];
@@ -191,12 +263,22 @@ main(int argc, char **argv)
 	 * descriptors */
 	if (opt.recipients || opt.aliases)
 		book = addrbook_open(&ab, opt.recipients, opt.aliases, id);
+	tls = tls_setup(&opt, id);
+	if (opt.auth_file || opt.auth_any)
+		credentials_open(&cred, opt.auth_any ? NULL :
+		    credential(opt.auth_file, auth_path, sizeof(auth_path)), id,
+		    peer.addr);
 	serve_stop_signals(&stop, &wait_mask);
 	conn_init(&c, &peer, opt.timeout, &wait_mask);
 	if (opt.transcript)
 		transcript_start(&tr, &c, opt.transcript, id, peer.addr);
 	confine_session(&opt);
-	if (opt.proxy && !take_proxy_header(&c, &peer, opt.timeout, id))
+	if (opt.proxy && !take_proxy_header(&c, &peer, opt.timeout, id,
+	    opt.tls_on_connect))
+		return EX_OK;
+	cred.peer = peer.addr; /* as the header named it */
+	if (opt.tls_on_connect &&
+	    !tls_first(&c, &peer, opt.timeout, id, tls_desc, sizeof(tls_desc)))
 		return EX_OK;
 	ls = (struct log_session){ .verbose = opt.verbose };
 	cfg = (struct session_config){
@@ -224,10 +306,18 @@ main(int argc, char **argv)
 		.fault_seed = opt.faults ? fault_seed(&opt, id) : 0,
 		.fail_by_address = opt.fail_by_address,
 		.split_messages = c.tap != NULL,
+		.auth = opt.auth_file || opt.auth_any ? &credentials_ops : NULL,
+		.auth_ctx = &cred,
+		.auth_clear = auth_in_clear(&opt, &peer),
+		.auth_required = opt.auth_required,
+		.tls = tls,
 	};
 	session_init(&s, &cfg);
+	if (opt.tls_on_connect)
+		session_tls_started(&s, tls_desc);
 	lim = (struct serve_limits){ opt.timeout, opt.max_session_time };
 	sig = serve(&s, &c, &lim);
+	tls_end();
 	if (c.tap)
 		transcript_close(&tr);
 	if (sig != 0) {

@@ -38,6 +38,17 @@ static const char usage_text[] =
     "recipient\n"
     "  --proxy-protocol      a HAProxy PROXY v1/v2 header first names the "
     "client\n"
+    "  --auth FILE           offer AUTH PLAIN and LOGIN; FILE has user:hash "
+    "lines\n"
+    "  --auth-required       refuse MAIL (530) until the client "
+    "authenticated\n"
+    "  --auth-insecure       offer AUTH without TLS (else only after "
+    "STARTTLS,\n"
+    "                        on implicit TLS, or on loopback)\n"
+    "  --auth-any            accept any user name and password (testing)\n"
+    "  --tls-cert FILE, --tls-key FILE\n"
+    "                        offer STARTTLS with this certificate and key\n"
+    "  --tls-on-connect      implicit TLS from the first byte (port 465)\n"
     "  --verbose             log every command\n"
     "  --version, --help\n"
     "\n"
@@ -64,7 +75,8 @@ enum {
 	O_MAX_RCPT, O_TIMEOUT, O_MAX_ERRORS, O_BARE_LF, O_VERBOSE, O_VERSION,
 	O_HELP, O_MAX_SESSION_TIME, O_NETWORK, O_RECIPIENTS, O_ALIASES,
 	O_LMTP, O_PROXY, O_FAIL, O_FAIL_BY_ADDRESS, O_DELAY, O_SEED, O_WITHHOLD,
-	O_TRANSCRIPT,
+	O_TRANSCRIPT, O_AUTH, O_AUTH_REQUIRED, O_AUTH_INSECURE, O_AUTH_ANY,
+	O_TLS_CERT, O_TLS_KEY, O_TLS_ON_CONNECT,
 };
 
 static const struct option longopts[] = {
@@ -93,6 +105,13 @@ static const struct option longopts[] = {
 	{ "aliases", required_argument, NULL, O_ALIASES },
 	{ "lmtp", no_argument, NULL, O_LMTP },
 	{ "proxy-protocol", no_argument, NULL, O_PROXY },
+	{ "auth", required_argument, NULL, O_AUTH },
+	{ "auth-required", no_argument, NULL, O_AUTH_REQUIRED },
+	{ "auth-insecure", no_argument, NULL, O_AUTH_INSECURE },
+	{ "auth-any", no_argument, NULL, O_AUTH_ANY },
+	{ "tls-cert", required_argument, NULL, O_TLS_CERT },
+	{ "tls-key", required_argument, NULL, O_TLS_KEY },
+	{ "tls-on-connect", no_argument, NULL, O_TLS_ON_CONNECT },
 	{ NULL, 0, NULL, 0 },
 };
 
@@ -165,6 +184,57 @@ fault_option(struct options *o, const char *name, enum fault_kind kind,
 	}
 	fprintf(stderr, "smtp-session: --%s '%s': %s\n", name, arg, why);
 	return false;
+}
+
+/* AUTH and TLS (the submission options). */
+static bool
+submission_option(struct options *o, int c, const char *arg)
+{
+	switch (c) {
+	case O_AUTH:
+		o->auth_file = arg;
+		return true;
+	case O_AUTH_REQUIRED:
+		o->auth_required = true;
+		return true;
+	case O_AUTH_INSECURE:
+		o->auth_insecure = true;
+		return true;
+	case O_AUTH_ANY:
+		o->auth_any = true;
+		return true;
+	case O_TLS_CERT:
+		o->tls_cert = arg;
+		return true;
+	case O_TLS_KEY:
+		o->tls_key = arg;
+		return true;
+	case O_TLS_ON_CONNECT:
+		o->tls_on_connect = true;
+		return true;
+	}
+	return false;
+}
+
+/* The combinations that cannot mean anything. */
+static bool
+submission_valid(const struct options *o)
+{
+	const char *why = NULL;
+
+	if (!o->tls_cert != !o->tls_key)
+		why = "--tls-cert and --tls-key go together";
+	else if (o->tls_on_connect && !o->tls_cert)
+		why = "--tls-on-connect needs --tls-cert and --tls-key";
+	else if (o->auth_file && o->auth_any)
+		why = "--auth-any excludes --auth";
+	else if ((o->auth_required || o->auth_insecure) && !o->auth_file &&
+	    !o->auth_any)
+		why = "--auth-required and --auth-insecure need --auth or "
+		    "--auth-any";
+	if (why)
+		fprintf(stderr, "smtp-session: %s\n", why);
+	return why == NULL;
 }
 
 static bool
@@ -249,8 +319,9 @@ apply(struct options *o, int c, const char *arg)
 	case O_TRANSCRIPT:
 		o->transcript = arg;
 		return true;
+	default:
+		return submission_option(o, c, arg);
 	}
-	return false;
 }
 
 enum options_result
@@ -295,5 +366,5 @@ options_parse(struct options *o, int argc, char **argv)
 		    "--pipe and --print\n");
 		return OPTIONS_USAGE;
 	}
-	return OPTIONS_RUN;
+	return submission_valid(o) ? OPTIONS_RUN : OPTIONS_USAGE;
 }

@@ -30,6 +30,11 @@ struct options {
 	uint64_t seed;
 	unsigned withhold; /* EXT_* */
 	const char *transcript; /* a directory, or NULL */
+	/* submission: AUTH and TLS */
+	const char *auth_file;  /* --auth: user:hash lines */
+	bool auth_any, auth_required, auth_insecure;
+	const char *tls_cert, *tls_key; /* PEM files, or NULL */
+	bool tls_on_connect;    /* implicit TLS (RFC 8314) */
 };
 
 enum options_result { OPTIONS_RUN, OPTIONS_EXIT, OPTIONS_USAGE };

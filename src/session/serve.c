@@ -16,7 +16,9 @@
 #include <string.h>
 
 #include "lib/clock.h"
+#include "session/log.h"
 #include "session/serve.h"
+#include "session/tls.h"
 #include "session/transcript.h"
 
 #define DATA_TIME_FACTOR 10 /* the whole DATA phase, in --timeout units */
@@ -155,6 +157,34 @@ wait_input(struct session *s, struct conn *c, struct deadlines *dl,
 	return 0;
 }
 
+/* STARTTLS was answered 220 (and flushed): whatever the client sent
+ * after the command came in clear and is thrown away, never read as
+ * commands (CVE-2011-0411); then the handshake, within --timeout. */
+static void
+starttls(struct session *s, struct conn *c, const struct serve_limits *lim)
+{
+	const char *id = s->cfg->session_id, *peer = s->cfg->client_addr;
+	size_t dropped = conn_discard(c);
+	char why[320], desc[128];
+
+	if (dropped)
+		log_starttls_dropped(id, peer, dropped);
+	if (c->tap) {
+		snprintf(why, sizeof(why), "TLS handshake; %zu octets sent "
+		    "after STARTTLS thrown away", dropped);
+		transcript_note(c->tap, why);
+	}
+	if (conn_tls(c, clock_ms() + (long long)lim->timeout * 1000, why,
+	    sizeof(why)) < 0) {
+		log_tls_failed(id, peer, why);
+		session_tls_failed(s, "TLS handshake failed");
+		return;
+	}
+	tls_describe(desc, sizeof(desc));
+	log_tls(id, peer, desc);
+	session_tls_started(s, desc);
+}
+
 /* What the transcript is to make of the next bytes: the lines of an
  * AUTH exchange are masked whole. */
 static enum tap_mode
@@ -186,6 +216,10 @@ serve(struct session *s, struct conn *c, const struct serve_limits *lim)
 			return stop_signal;
 		if (session_has_more(s)) {
 			session_resume(s);
+			continue;
+		}
+		if (session_tls_pending(s)) { /* the 220 is out */
+			starttls(s, c, lim);
 			continue;
 		}
 		if (c->tap)

@@ -8,6 +8,7 @@
 #include <stdint.h>
 #include <string.h>
 
+#include "lib/base64.h"
 #include "watch/ascii.h"
 #include "watch/out.h"
 #include "watch/rfc2047.h"
@@ -83,22 +84,6 @@ charset_put(struct out *o, enum charset cs, unsigned char c)
 		out_codepoint(o, c);
 }
 
-static int
-base64_value(char c)
-{
-	if (c >= 'A' && c <= 'Z')
-		return c - 'A';
-	if (c >= 'a' && c <= 'z')
-		return c - 'a' + 26;
-	if (c >= '0' && c <= '9')
-		return c - '0' + 52;
-	if (c == '+')
-		return 62;
-	if (c == '/')
-		return 63;
-	return -1;
-}
-
 static bool
 decode_b(struct out *o, enum charset cs, const char *t, size_t n)
 {
@@ -107,7 +92,7 @@ decode_b(struct out *o, enum charset cs, const char *t, size_t n)
 	size_t data = 0, pad = 0;
 
 	for (size_t i = 0; i < n; i++) {
-		int v = t[i] == '=' ? -2 : base64_value(t[i]);
+		int v = t[i] == '=' ? -2 : base64_value((unsigned char)t[i]);
 		if (v == -2) {
 			pad++;
 			continue;

@@ -10,8 +10,11 @@
  * table and aliases of a few lines each) and bit 7 how the client leaves
  * (timeout or EOF); byte 2 bit 7 LMTP (--lmtp, with recipients whose
  * local part ends in "+fail" or "+reject" failing on their own,
- * fake_rcpt_result); the rest of bytes 2-3 where the input is cut; then
- * the client's bytes, BDAT chunks among them.
+ * fake_rcpt_result); byte 2 bits 5-6 AUTH and STARTTLS (1: neither, as
+ * the seeds made before them; 0: AUTH allowed in clear; 2: STARTTLS, and
+ * AUTH only after it; 3: both, AUTH in clear and --auth-required), the
+ * handshake the fake's, at once; the rest of bytes 2-3 where the input
+ * is cut; then the client's bytes, BDAT chunks among them.
  *
  * Invariants: every reply line is "[2-5]dd" and a space or hyphen, holds
  * no control character and ends in CRLF, and the replies are whole at
@@ -22,13 +25,16 @@
  * addresses hold no control character, fit ADDR_BUF, and need SMTPUTF8
  * when they are not ASCII; message bytes hold no CR; a committed message
  * is empty or ends in LF and its size is its bytes with CRLF line ends,
- * within --max-size; the session always makes progress; and the whole
+ * within --max-size; no AUTH response and no line of an AUTH exchange
+ * reaches an event unmasked; the session always makes progress; and the
+ * whole
  * record (replies, deliveries, events) is the same whether the input
  * arrives at once or cut into pieces.
  */
 #include <errno.h>
 #include <stdbool.h>
 #include <string.h>
+#include <strings.h>
 
 #include "core/session.h"
 #include "fake.h"
@@ -156,6 +162,23 @@ check_call(struct fake *f, enum fake_call call, const struct envelope *env,
 	}
 }
 
+/* An AUTH command shows its mechanism at most, its response as "***";
+ * a line of the exchange shows as "***" alone. */
+static void
+check_masked(const struct session *s, const char *text)
+{
+	const char *sp;
+
+	if (s->auth_step != AUTH_IDLE) {
+		REQUIRE(strcmp(text, "***") == 0);
+		return;
+	}
+	if (strncasecmp(text, "AUTH ", 5) != 0)
+		return;
+	sp = strchr(text + 5 + strspn(text + 5, " "), ' ');
+	REQUIRE(sp == NULL || strcmp(sp, " ***") == 0);
+}
+
 static void
 note(void *ctx, const struct session_note *n)
 {
@@ -164,6 +187,8 @@ note(void *ctx, const struct session_note *n)
 
 	REQUIRE(n->text != NULL && n->reply != NULL);
 	REQUIRE(!st->closed);
+	if (n->type == SE_COMMAND)
+		check_masked(f->s, n->text);
 	if (n->type == SE_CLOSE)
 		st->closed = true;
 	fake_event(ctx, n);
@@ -279,6 +304,10 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		.lmtp = data[2] & 0x80,
 		.max_errors = errors[(data[0] >> 6) & 3],
 		.extensions = EXT_DEFAULT,
+		.auth = ((data[2] >> 5) & 3) != 1 ? &fake_auth_ops : NULL,
+		.auth_clear = ((data[2] >> 5) & 3) != 2,
+		.auth_required = ((data[2] >> 5) & 3) == 3,
+		.tls = ((data[2] >> 5) & 3) >= 2 ? TLS_READY : TLS_NONE,
 		.local = data[0] & 1,
 		.bare_lf = data[0] & 2 ? BARE_LF_REJECT : BARE_LF_NORMALIZE,
 		.delivery = &fake_ops,
@@ -302,11 +331,11 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 			.user = &st[i],
 		};
 		st[i] = (struct state){ .cfg = &c };
-		c.delivery_ctx = c.event_ctx = &f[i];
+		c.delivery_ctx = c.event_ctx = c.auth_ctx = &f[i];
 		if (data[1] & 0x40)
 			book_setup(&c, &books[i], files[i], &f[i]);
 		play(&f[i], &st[i], in, n, i,
-		    (uint32_t)(data[2] & 0x7f) << 8 | data[3], timeout);
+		    (uint32_t)(data[2] & 0x1f) << 8 | data[3], timeout);
 		record_free(&f[i].body);
 	}
 	REQUIRE(rec[0].len == rec[1].len);

@@ -89,6 +89,11 @@ fake_drain(struct fake *f)
 	}
 	(void)session_output(f->s, &len);
 	take(f, len);
+	/* STARTTLS answered 220: the handshake, at once and always well */
+	if (session_tls_pending(f->s)) {
+		record_str(f->rec, "[tls]\n");
+		session_tls_started(f->s, "TLSv1.3 with cipher TEST");
+	}
 }
 
 void
@@ -261,3 +266,25 @@ fake_book_report(void *ctx, const struct book_file *file, unsigned long line,
 		    file->name, strerror(error));
 	record_str(f->rec, text);
 }
+
+/* The credentials: alice / secret pass; the user "down" finds the file
+ * unreadable; everyone else fails.  Recorded without the password. */
+static int
+fake_auth_check(void *ctx, const char *user, const char *pass,
+    unsigned failures)
+{
+	struct fake *f = ctx;
+	char line[SASL_USER_MAX + 64];
+	int r = strcmp(user, "down") == 0 ? AUTH_UNAVAILABLE :
+	    strcmp(user, "alice") == 0 && strcmp(pass, "secret") == 0 ?
+	    AUTH_OK : AUTH_BAD;
+
+	fake_drain(f);
+	snprintf(line, sizeof(line), "[auth %s failures=%u: %s]\n", user,
+	    failures, r == AUTH_OK ? "ok" : r == AUTH_BAD ? "bad" :
+	    "unavailable");
+	record_str(f->rec, line);
+	return r;
+}
+
+const struct auth_ops fake_auth_ops = { fake_auth_check };

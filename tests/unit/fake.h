@@ -47,6 +47,10 @@ struct fake {
 
 extern const struct delivery_ops fake_ops;
 
+/* AUTH's judge (ctx is the struct fake): alice / secret is right, the
+ * user "down" gets AUTH_UNAVAILABLE, anything else AUTH_BAD. */
+extern const struct auth_ops fake_auth_ops;
+
 /* The rcpt_result hook (ctx is the struct fake): a recipient whose
  * local part ends in "+fail" gets 451, one ending in "+reject" 554; the
  * rest share the message's result. */

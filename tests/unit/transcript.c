@@ -21,6 +21,9 @@
  *               [delay N ms] where the edge would wait)
  *               recipients-fail=EACCES|EIO aliases-fail=EACCES|EIO
  *               (the file cannot be opened, or every read fails)
+ *               auth (fake_auth_ops judges: alice/secret) auth-clear
+ *               auth-required tls=ready|unusable tls-on-connect
+ *               (a STARTTLS answered 220 shows [tls], the handshake)
  *   @@ recipients: LINE a line of the --recipients file (escapes as above,
  *                       LF added); the first one gives the session a table
  *   @@ aliases: LINE    the same for --aliases
@@ -56,6 +59,7 @@ struct script {
 	size_t steps;
 	bool lf;
 	bool rcpt_results;
+	bool tls_on_connect; /* the handshake came before the greeting */
 };
 
 static int
@@ -151,6 +155,18 @@ parse_options(struct script *sc, char *line)
 			sc->cfg.split_messages = true;
 		else if (strcmp(w, "withhold") == 0 && v)
 			withhold(&sc->cfg, v);
+		else if (strcmp(w, "auth") == 0) {
+			sc->cfg.auth = &fake_auth_ops;
+			sc->cfg.auth_ctx = &sc->fake;
+		} else if (strcmp(w, "auth-clear") == 0)
+			sc->cfg.auth_clear = true;
+		else if (strcmp(w, "auth-required") == 0)
+			sc->cfg.auth_required = true;
+		else if (strcmp(w, "tls") == 0 && v)
+			sc->cfg.tls = strcmp(v, "ready") == 0 ? TLS_READY :
+			    TLS_UNUSABLE;
+		else if (strcmp(w, "tls-on-connect") == 0)
+			sc->tls_on_connect = true;
 		else if (strcmp(w, "recipients-fail") == 0 && v)
 			book_fail(&sc->recipients, error_number(v));
 		else if (strcmp(w, "aliases-fail") == 0 && v)
@@ -324,6 +340,8 @@ run(const char *path, int mode)
 		sc.cfg.rcpt_result_ctx = &sc.fake;
 	}
 	session_init(&s, &sc.cfg);
+	if (sc.tls_on_connect)
+		session_tls_started(&s, "TLSv1.3 with cipher TEST");
 	fake_drain(&sc.fake);
 	for (size_t i = 0; i < sc.steps && !session_closed(&s); i++) {
 		if (sc.kind[i] == STEP_TIMEOUT)
