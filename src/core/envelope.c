@@ -74,6 +74,9 @@ check_mail(struct session *s, const char *arg, const char *end,
 	default:
 		return R_MAIL_PARAM_SYNTAX;
 	}
+	if (params->auth &&
+	    (s->cfg->auth == NULL || (s->cfg->withheld & EXT_AUTH)))
+		return R_MAIL_PARAM_UNKNOWN; /* RFC 4954 5: AUTH not offered */
 	if (params->body == BODY_BINARYMIME &&
 	    (~s->cfg->extensions & (EXT_CHUNKING | EXT_BINARYMIME)))
 		return R_MAIL_PARAM_UNKNOWN; /* RFC 3030: not offered */

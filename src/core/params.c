@@ -1,7 +1,7 @@
 /*
  * params.c: the ESMTP parameters of MAIL and RCPT (RFC 5321 4.1.2,
- * "esmtp-param"): SIZE (RFC 1870), BODY (RFC 6152) and SMTPUTF8 (RFC
- * 6531).  Keywords are case-insensitive; nothing is read past `end`.
+ * "esmtp-param"): SIZE (RFC 1870), BODY (RFC 6152), SMTPUTF8 (RFC
+ * 6531) and AUTH (RFC 4954).  Keywords are case-insensitive; nothing is read past `end`.
  * A keyword may be repeated only with the same meaning.
  */
 #include <string.h>
@@ -111,6 +111,30 @@ mail_body(struct mail_seen *seen, const char *v, size_t vn, bool has_val)
 	return PARAM_OK;
 }
 
+/* RFC 4954 5: AUTH=<> or AUTH=xtext (RFC 3461 4: printable ASCII but
+ * '+' and '=', a '+' followed by two upper-case hex digits).  A client
+ * that authenticated to us, Exim for one, sends it with every MAIL; the
+ * value would matter to a relay, and nothing is relayed here. */
+static bool
+is_xtext(const char *v, size_t n)
+{
+	static const char hex[] = "0123456789ABCDEF";
+
+	if (n == 0)
+		return false;
+	for (size_t i = 0; i < n; i++) {
+		if (v[i] == '+') {
+			if (n - i < 3 || !memchr(hex, v[i + 1], 16) ||
+			    !memchr(hex, v[i + 2], 16))
+				return false;
+			i += 2;
+		} else if (v[i] < '!' || v[i] > '~' || v[i] == '=') {
+			return false;
+		}
+	}
+	return true;
+}
+
 static enum param_result
 mail_param(const char *k, size_t kn, const char *v, size_t vn, bool has_val,
     void *arg)
@@ -125,6 +149,12 @@ mail_param(const char *k, size_t kn, const char *v, size_t vn, bool has_val,
 		if (has_val)
 			return PARAM_SYNTAX;
 		seen->p->smtputf8 = true;
+		return PARAM_OK;
+	}
+	if (word_is(k, kn, "AUTH")) {
+		if (!has_val || !is_xtext(v, vn))
+			return PARAM_SYNTAX;
+		seen->p->auth = true;
 		return PARAM_OK;
 	}
 	return PARAM_UNKNOWN;

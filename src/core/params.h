@@ -14,6 +14,7 @@ struct mail_params {
 	bool has_size;
 	enum body_type body;
 	bool smtputf8;
+	bool auth; /* AUTH= (RFC 4954 5): said, its value not kept */
 };
 
 enum param_result {
@@ -24,7 +25,7 @@ enum param_result {
 	PARAM_BODY_CONFLICT, /* 501: two BODY= with different values */
 };
 
-/* MAIL FROM parameters after the path: SIZE, BODY, SMTPUTF8. */
+/* MAIL FROM parameters after the path: SIZE, BODY, SMTPUTF8, AUTH. */
 enum param_result params_parse_mail(const char *s, const char *end,
     struct mail_params *);
 

@@ -162,8 +162,26 @@ test_params(void)
 	CHECK(p.body == BODY_BINARYMIME);
 	s = " BODY=binarymime BODY=8BITMIME";
 	CHECK(params_parse_mail(s, s + strlen(s), &p) == PARAM_BODY_CONFLICT);
+	/* RFC 4954 5: AUTH=<> or xtext (RFC 3461); the session refuses it
+	 * with 555 where AUTH is not offered */
 	s = " AUTH=<>";
-	CHECK(params_parse_mail(s, s + strlen(s), &p) == PARAM_UNKNOWN);
+	CHECK(params_parse_mail(s, s + strlen(s), &p) == PARAM_OK);
+	CHECK(p.auth);
+	s = " SIZE=5 AUTH=user+40example.test";
+	CHECK(params_parse_mail(s, s + strlen(s), &p) == PARAM_OK);
+	CHECK(p.auth && p.size == 5);
+	s = " AUTH=user+4";
+	CHECK(params_parse_mail(s, s + strlen(s), &p) == PARAM_SYNTAX);
+	s = " AUTH=user+4g";
+	CHECK(params_parse_mail(s, s + strlen(s), &p) == PARAM_SYNTAX);
+	s = " AUTH=a=b";
+	CHECK(params_parse_mail(s, s + strlen(s), &p) == PARAM_SYNTAX);
+	s = " AUTH=";
+	CHECK(params_parse_mail(s, s + strlen(s), &p) == PARAM_SYNTAX);
+	s = " AUTH";
+	CHECK(params_parse_mail(s, s + strlen(s), &p) == PARAM_SYNTAX);
+	s = " AUTH=\x01";
+	CHECK(params_parse_mail(s, s + strlen(s), &p) == PARAM_SYNTAX);
 	/* a repeat that says the same thing is taken (smtplib sends
 	 * "SMTPUTF8 SMTPUTF8"); a contradiction is not */
 	s = " SMTPUTF8 SMTPUTF8";
