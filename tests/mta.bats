@@ -231,9 +231,7 @@ check_stored() {
 # PLAIN with a password from a map, against --auth and --auth-required.
 @test "Postfix: smtp_tls_security_level = encrypt and SASL, stored with ESMTPSA" {
 	postfix_probe
-	openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes \
-		-keyout "$TEST_DIR/key.pem" -out "$TEST_DIR/cert.pem" -days 2 \
-		-subj /CN=sink.test 2>/dev/null
+	throwaway_cert "$TEST_DIR"
 	echo "relay:$(mkpasswd -m yescrypt s3cret)" >"$TEST_DIR/users"
 	start_server --maildir "$TEST_DIR/md" --hostname sink.test \
 		--tls-cert "$TEST_DIR/cert.pem" --tls-key "$TEST_DIR/key.pem" \

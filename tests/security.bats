@@ -59,8 +59,7 @@ socat_front() {
 @test "stunnel with pty = yes: a network client, no LF-only end of data" {
 	command -v stunnel4 >/dev/null || skip "stunnel4 is not installed (apt-get install stunnel4)"
 	PORT=$(free_port)
-	openssl req -x509 -newkey rsa:2048 -nodes -days 1 -subj /CN=sink.test \
-		-keyout "$TEST_DIR/key.pem" -out "$TEST_DIR/cert.pem" 2>/dev/null
+	throwaway_cert "$TEST_DIR"
 	cat >"$TEST_DIR/stunnel.conf" <<EOF
 foreground = yes
 pid =

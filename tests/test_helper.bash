@@ -144,3 +144,12 @@ probe_session() {
 	flock "$REPO/Makefile" make -C "$REPO" -s probe >/dev/null
 	echo "$REPO/build-probe/smtp-session"
 }
+
+# throwaway_cert DIR: a self-signed P-256 certificate for sink.test, made
+# at test time (no private key is committed): DIR/key.pem, DIR/cert.pem.
+throwaway_cert() {
+	openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes \
+		-keyout "$1/key.pem" -out "$1/cert.pem" -days 2 \
+		-subj /CN=sink.test -addext subjectAltName=DNS:sink.test \
+		2>/dev/null
+}

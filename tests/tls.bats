@@ -8,10 +8,7 @@ load test_helper
 
 setup_file() {
 	local d=$BATS_FILE_TMPDIR
-	openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes \
-		-keyout "$d/key.pem" -out "$d/cert.pem" -days 2 \
-		-subj /CN=sink.test -addext subjectAltName=DNS:sink.test \
-		2>/dev/null
+	throwaway_cert "$d"
 	{
 		echo "# smtp-sink test users"
 		echo "alice:$(mkpasswd -m yescrypt secret)"
