@@ -219,6 +219,37 @@ PY
 	assert_output --regexp "event=tls-config reason=\"cannot use key $TEST_DIR/missing.pem: .*"
 }
 
+# After the handshake, a record that is not TLS: the session ends, and the
+# log says what OpenSSL made of it; a client that just goes away without
+# close_notify is a lost connection and no TLS failure.
+@test "a broken TLS record after the handshake is logged with OpenSSL's reason" {
+	start_server --discard "${TLS[@]}" --tls-on-connect
+	run py <<'PY'
+import os, socket, ssl
+ctx = ssl.create_default_context(cafile=os.environ["CERT"])
+ctx.check_hostname = False
+for garbage in (True, False):
+    s = socket.create_connection(("127.0.0.1", int(os.environ["PORT"])), 10)
+    t = ctx.wrap_socket(s, server_hostname="sink.test")
+    f = t.makefile("rb")
+    f.readline()
+    if garbage:  # a record header with a bad type, under the TLS layer
+        os.write(t.fileno(), b"\x99\x03\x03\x00\x05hello")
+        t.settimeout(10)
+        try:
+            print("after garbage:", t.recv(100))
+        except (ssl.SSLError, OSError) as e:
+            print("closed")
+    t.close()
+PY
+	assert_success
+	assert_output closed
+	sessions_clean
+	run cat "$TEST_DIR/server.log"
+	assert_output --regexp 'event=tls-failed peer=127\.0\.0\.1 reason="TLS read failed: [^"]+"'
+	[ "$(grep -c 'TLS read failed' "$TEST_DIR/server.log")" -eq 1 ]
+}
+
 @test "--tls-on-connect with an unusable key exits 78 (EX_CONFIG) with a clear message" {
 	run bash -c 'printf "" | "$1" --discard --tls-cert "$2" --tls-key "$2" --tls-on-connect 2>&1' _ "$SMTP_SESSION" "$CERT"
 	assert_equal "$status" 78

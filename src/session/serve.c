@@ -136,6 +136,17 @@ flush(struct session *s, struct conn *c, long long *paused)
 	return true;
 }
 
+/* A TLS connection that broke after the handshake: OpenSSL's reason
+ * goes to the log before the session ends as a lost connection. */
+static void
+tls_report_failure(const struct session *s)
+{
+	const char *why = tls_failure();
+
+	if (why)
+		log_tls_failed(s->cfg->session_id, s->cfg->client_addr, why);
+}
+
 /* Waits for input: 1, or 0 when the session was ended instead. */
 static int
 wait_input(struct session *s, struct conn *c, struct deadlines *dl,
@@ -152,8 +163,10 @@ wait_input(struct session *s, struct conn *c, struct deadlines *dl,
 		session_expired(s);
 	else if (r < 0 && errno == ETIMEDOUT)
 		session_timeout(s);
-	else if (!(r < 0 && errno == EINTR))
+	else if (!(r < 0 && errno == EINTR)) {
+		tls_report_failure(s);
 		session_eof(s); /* a message in progress is aborted */
+	}
 	return 0;
 }
 
@@ -205,8 +218,10 @@ serve(struct session *s, struct conn *c, const struct serve_limits *lim)
 	size_t n, used;
 
 	for (;;) {
-		if (!flush(s, c, &paused))
+		if (!flush(s, c, &paused)) {
+			tls_report_failure(s);
 			session_eof(s); /* a message in progress is aborted */
+		}
 		if (paused) { /* a --delay counts against no time limit */
 			end += end ? paused : 0;
 			dl.line += dl.line ? paused : 0;

@@ -34,6 +34,7 @@ typedef struct ssl_cipher_st SSL_CIPHER;
 #define SSL_CTRL_SET_SESS_CACHE_MODE 44
 #define SSL_CTRL_SET_MIN_PROTO_VERSION 123
 #define SSL_SESS_CACHE_OFF 0
+#define SSL_OP_IGNORE_UNEXPECTED_EOF ((uint64_t)1 << 7)
 #define SSL_OP_NO_TICKET ((uint64_t)1 << 14)
 #define SSL_OP_NO_COMPRESSION ((uint64_t)1 << 17)
 #define SSL_OP_CIPHER_SERVER_PREFERENCE ((uint64_t)1 << 22)
@@ -85,6 +86,7 @@ static const char names[][40] = {
 static SSL_CTX *ctx;
 static SSL *ssl;
 static bool up; /* the handshake is done and the peer has not closed */
+static char failure[320]; /* why the connection failed after the handshake */
 
 /* OpenSSL's reason for the last failure, after what we were doing. */
 static void
@@ -99,6 +101,22 @@ reason(char *why, size_t n, const char *doing, const char *file)
 	    file ? file : "", text);
 	if (fn.err_clear)
 		fn.err_clear();
+}
+
+/* A read or write after the handshake failed: OpenSSL's reason, if it
+ * gave one (a client that closes without close_notify gives none, and
+ * is only a lost connection). */
+static void
+note_failure(const char *doing)
+{
+	unsigned long e = fn.err_get();
+	char text[256];
+
+	if (e) {
+		fn.err_string(e, text, sizeof(text));
+		snprintf(failure, sizeof(failure), "%s: %s", doing, text);
+	}
+	fn.err_clear();
 }
 
 static int
@@ -136,8 +154,12 @@ tls_load(const char *cert, const char *key, char *why, size_t n)
 	}
 	fn.ctx_ctrl(ctx, SSL_CTRL_SET_MIN_PROTO_VERSION, TLS1_2_VERSION, NULL);
 	fn.ctx_ctrl(ctx, SSL_CTRL_SET_SESS_CACHE_MODE, SSL_SESS_CACHE_OFF, NULL);
+	/* A client that closes without close_notify is a lost connection,
+	 * as in clear: SMTP frames its own data (a message cut short is
+	 * never taken), so a truncation cannot pass for a whole message. */
 	fn.ctx_set_options(ctx, SSL_OP_NO_TICKET | SSL_OP_NO_COMPRESSION |
-	    SSL_OP_NO_RENEGOTIATION | SSL_OP_CIPHER_SERVER_PREFERENCE);
+	    SSL_OP_NO_RENEGOTIATION | SSL_OP_CIPHER_SERVER_PREFERENCE |
+	    SSL_OP_IGNORE_UNEXPECTED_EOF);
 	fn.ctx_set_num_tickets(ctx, 0); /* TLS 1.3 sends none either */
 	if (fn.ctx_use_chain(ctx, cert) != 1) {
 		reason(why, n, "cannot use certificate", cert);
@@ -232,6 +254,8 @@ tls_read(void *buf, size_t n)
 	if (r > 0)
 		return r;
 	r = outcome(r);
+	if (r == -1)
+		note_failure("TLS read failed");
 	if (r == 0 || r == -1) {
 		up = false;
 		fn.err_clear();
@@ -251,8 +275,8 @@ tls_write(const void *buf, size_t n)
 	r = outcome(r);
 	if (r == TLS_WANT_READ || r == TLS_WANT_WRITE)
 		return r;
+	note_failure("TLS write failed");
 	up = false;
-	fn.err_clear();
 	errno = EPIPE;
 	return -1;
 }
@@ -269,4 +293,10 @@ tls_end(void)
 	if (ssl != NULL && up)
 		(void)fn.shutdown(ssl); /* one try: the client may be gone */
 	up = false;
+}
+
+const char *
+tls_failure(void)
+{
+	return failure[0] ? failure : NULL;
 }

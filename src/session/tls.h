@@ -49,4 +49,8 @@ bool tls_buffered(void);
 /* A polite close_notify, if the connection is still up. */
 void tls_end(void);
 
+/* OpenSSL's reason when a read or write failed after the handshake (a
+ * bad record, an alert), for the log; NULL when none did. */
+const char *tls_failure(void);
+
 #endif
