@@ -24,6 +24,7 @@
 
 #include "core/session.h"
 #include "fake.h"
+#include "feed.h"
 #include "fuzz.h"
 
 /* ---- the grammar ---------------------------------------------------- */
@@ -155,32 +156,12 @@ play(const struct session_config *cfg, struct record *rec, const char *in,
 		.user = &st,
 	};
 	struct session_config c = *cfg;
-	struct cutter cu;
-	size_t off = 0;
 
 	c.delivery_ctx = c.event_ctx = &f;
 	session_init(&s, &c);
 	fake_flush(&f);
-	cutter_init(&cu, seed);
-	while (off < len && !session_closed(&s)) {
-		size_t n = cut ? cutter_next(&cu, len - off) : len - off;
-		size_t done = 0;
-		while (done < n && !session_closed(&s)) {
-			size_t used = session_feed(&s, in + off + done, n - done);
-			REQUIRE(used <= n - done);
-			REQUIRE(used > 0 || session_closed(&s) ||
-			    session_has_more(&s));
-			done += used;
-			fake_flush(&f);
-		}
-		off += n;
-	}
-	if (timeout)
-		session_timeout(&s);
-	else
-		session_eof(&s);
-	fake_flush(&f);
-	REQUIRE(session_closed(&s) && st.closed);
+	feed_all(&f, in, len, cut, seed, timeout);
+	REQUIRE(st.closed);
 	REQUIRE(!f.in_msg && !s.in_delivery);
 	record_free(&f.body);
 }

@@ -38,6 +38,7 @@
 
 #include "core/session.h"
 #include "fake.h"
+#include "feed.h"
 #include "fuzz.h"
 
 struct state {
@@ -196,51 +197,17 @@ note(void *ctx, const struct session_note *n)
 
 /* ---- one session ------------------------------------------------------- */
 
-/* What an edge does with the replies: takes them, and lets a long reply
- * go on until it is whole. */
-static void
-flush(struct fake *f)
-{
-	fake_drain(f);
-	while (session_has_more(f->s)) {
-		session_resume(f->s);
-		fake_drain(f);
-	}
-}
-
 static void
 play(struct fake *f, struct state *st, const char *in, size_t len, int mode,
     uint32_t seed, bool timeout)
 {
 	struct session s;
-	struct cutter c;
-	size_t off = 0;
 
 	f->s = &s;
 	session_init(&s, st->cfg);
-	flush(f);
+	fake_flush(f);
 	REQUIRE(st->greeted);
-	cutter_init(&c, seed);
-	while (off < len && !session_closed(&s)) {
-		size_t n = mode ? cutter_next(&c, len - off) : len - off;
-		size_t done = 0;
-		while (done < n && !session_closed(&s)) {
-			size_t used = session_feed(&s, in + off + done, n - done);
-			REQUIRE(used <= n - done);
-			/* with room for replies, only closing stops it */
-			REQUIRE(used > 0 || session_closed(&s) ||
-			    session_has_more(&s));
-			done += used;
-			flush(f);
-		}
-		off += n;
-	}
-	if (timeout)
-		session_timeout(&s);
-	else
-		session_eof(&s);
-	flush(f);
-	REQUIRE(session_closed(&s));
+	feed_all(f, in, len, mode != 0, seed, timeout);
 	REQUIRE(st->closed);
 	REQUIRE(!f->in_msg);
 	REQUIRE(!s.in_delivery);
